@@ -1,0 +1,3 @@
+"""wow-rag: an offline knowledge-base chat app."""
+
+__version__ = "0.1.0"

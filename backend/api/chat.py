@@ -1,0 +1,82 @@
+"""Chat: the SSE stream, the whole answer at once, and the tutorials' plain-text stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
+
+from backend.api.deps import ChatDep
+from backend.schemas import SourceOut
+from backend.services.chat import (
+    AnswerDone, AnswerFailed, ChatEvent, ChatRequest, SessionStarted, SourcesFound, TokenDelta,
+)
+
+router = APIRouter()
+
+EVENT_NAMES: dict[type, str] = {
+    SessionStarted: "session", SourcesFound: "sources", TokenDelta: "token",
+    AnswerDone: "done", AnswerFailed: "error",
+}
+
+
+class ChatBody(BaseModel):
+    question: str = Field(min_length=1, max_length=10_000)
+    session_id: str | None = Field(default=None, max_length=64)
+    kb_ids: list[str] | None = Field(default=None, max_length=100)
+    top_k: int | None = Field(default=None, ge=1, le=50)
+
+    def to_request(self) -> ChatRequest:
+        return ChatRequest(self.question, self.session_id, self.kb_ids, self.top_k)
+
+
+class ChatAnswer(BaseModel):
+    session_id: str
+    answer: str
+    sources: list[SourceOut]
+
+
+def sse_event(event: ChatEvent) -> dict[str, str]:
+    name = EVENT_NAMES[type(event)]
+    data = {"type": name, **{k: v for k, v in asdict(event).items() if v is not None}}
+    return {"event": name, "data": json.dumps(data, ensure_ascii=False)}
+
+
+@router.post("/api/chat/stream")
+async def chat_stream(body: ChatBody, chat: ChatDep) -> EventSourceResponse:
+    turn = chat.open_turn(body.to_request())
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async for event in chat.stream(turn):
+            yield sse_event(event)
+
+    return EventSourceResponse(events(), ping=15, headers={"X-Accel-Buffering": "no"})
+
+
+@router.post("/api/chat")
+async def chat_once(body: ChatBody, chat: ChatDep) -> ChatAnswer:
+    session_id, answer, sources = await chat.answer(body.to_request())
+    return ChatAnswer(session_id=session_id, answer=answer,
+                      sources=[SourceOut.model_validate(s) for s in sources])
+
+
+@router.get("/stream_chat")
+async def stream_chat(
+    chat: ChatDep, param: str = Query(min_length=1, max_length=10_000)
+) -> StreamingResponse:
+    turn = chat.open_turn(ChatRequest(question=param))
+
+    async def text() -> AsyncIterator[str]:
+        async for event in chat.stream(turn):
+            if isinstance(event, TokenDelta):
+                yield event.delta
+            elif isinstance(event, AnswerFailed):
+                yield f"\n[{event.code}] {event.message}"
+
+    return StreamingResponse(text(), media_type="text/plain; charset=utf-8",
+                             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})

@@ -1,0 +1,22 @@
+"""`GET /api/events`: document changes as server-sent events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from sse_starlette.sse import EventSourceResponse
+
+from backend.api.deps import ContainerDep
+
+router = APIRouter()
+
+
+@router.get("/api/events")
+async def document_events(c: ContainerDep) -> EventSourceResponse:
+    async def stream() -> AsyncIterator[dict[str, str]]:
+        async for event in c.events.subscribe():
+            yield {"event": "document", "data": json.dumps(event, ensure_ascii=False)}
+
+    return EventSourceResponse(stream(), ping=15)

@@ -1,0 +1,34 @@
+"""Health, app info and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from backend import __version__
+from backend.api.deps import ContainerDep, SettingsDep
+from backend.services.settings import SettingsUpdate
+
+router = APIRouter()
+
+
+@router.get("/api/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/api/info")
+async def info(c: ContainerDep) -> dict[str, Any]:
+    return {"version": __version__, "data_dir": str(c.paths.root),
+            "vector_engine": c.store.engine, "embedder": c.embedder.name}
+
+
+@router.get("/api/settings")
+async def get_settings(settings: SettingsDep) -> dict[str, Any]:
+    return settings.masked()
+
+
+@router.put("/api/settings")
+async def put_settings(body: SettingsUpdate, settings: SettingsDep) -> dict[str, Any]:
+    return settings.update(body)

@@ -1,0 +1,35 @@
+"""The one Settings model: every option of the launcher, each also readable as WOWRAG_<NAME>."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VectorEngine = Literal["edge", "local", "server"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WOWRAG_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path | None = None
+    token: str | None = None
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    vector_engine: VectorEngine | None = None
+    max_upload_mb: int = Field(default=200, ge=1)
+    parse_timeout_s: float = 120.0
+    parse_memory_mb: int = 2048
+    embed_workers: int = Field(default=0, ge=0, description="0 means one per core")
+    dev: bool = Field(default=False, description="serve /docs and /openapi.json")
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def engine(self) -> VectorEngine:
+        if self.vector_engine:
+            return self.vector_engine
+        return "server" if self.qdrant_url else "edge"

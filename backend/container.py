@@ -1,0 +1,85 @@
+"""Builds every service once, with its adapters, and closes them in reverse order."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+
+from backend import __version__
+from backend.config import Settings
+from backend.paths import DataPaths, default_data_dir
+from backend.rag.embedder import EmbeddingPool, UseEmbedder
+from backend.rag.llms import build_generator
+from backend.rag.retriever import HybridRetriever
+from backend.rag.sparse import KeywordEncoder
+from backend.rag.vector_store import VectorStore, open_vector_store
+from backend.services.chat import ChatService
+from backend.services.events import EventBus
+from backend.services.ingest import IngestService
+from backend.services.sessions import SessionService
+from backend.services.settings import SettingsService
+from backend.services.uploads import UploadStore
+from backend.store.db import Database
+from backend.store.documents import DocumentRepository
+from backend.store.knowledge_bases import KnowledgeBaseRepository
+from backend.store.sessions import SessionRepository
+from backend.store.settings import SettingsRepository
+
+log = logging.getLogger(__name__)
+
+
+def _parser(timeout_s: float, memory_mb: int):  # type: ignore[no-untyped-def]
+    from backend.rag.readers import read_document_isolated
+
+    def parse(path: str, filename: str):  # type: ignore[no-untyped-def]
+        return read_document_isolated(path, filename, timeout_s=timeout_s, memory_mb=memory_mb)
+
+    return parse
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.version = __version__
+        self.token = settings.token or secrets.token_urlsafe(24)
+        self.paths = DataPaths(Path(settings.data_dir or default_data_dir()).resolve())
+        self.paths.ensure()
+        self.db = Database(self.paths.database)
+        self.kb_repo = KnowledgeBaseRepository(self.db)
+        self.doc_repo = DocumentRepository(self.db)
+        self.session_repo = SessionRepository(self.db)
+        self.settings_service = SettingsService(SettingsRepository(self.db))
+        self.embedder = UseEmbedder()
+        self.keywords = KeywordEncoder()
+        self.store: VectorStore = open_vector_store(
+            settings.engine, str(self.paths.qdrant), self.embedder.dimension,
+            url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+        self.events = EventBus()
+        self.pool = EmbeddingPool(settings.embed_workers)
+        self.uploads = UploadStore(self.paths.uploads, settings.max_upload_mb << 20)
+        self.ingest = IngestService(
+            self.kb_repo, self.doc_repo, self.uploads, self.store, self.pool, self.keywords,
+            self.events, _parser(settings.parse_timeout_s, settings.parse_memory_mb))
+        self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
+        self.chat = ChatService(
+            self.session_repo, self.kb_repo, self.retriever,
+            generator=lambda: build_generator(self.settings_service.current().llm),
+            options=self.settings_service.retrieval)
+        self.sessions = SessionService(self.session_repo)
+        self._closed = False
+
+    def start(self) -> None:
+        """Work that may run after the server answers: recovery, the import worker, warm-up."""
+        self.ingest.start()
+        threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.ingest.stop()
+        self.embedder.close()
+        self.store.close()
+        self.db.close()

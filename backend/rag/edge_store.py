@@ -1,0 +1,122 @@
+"""Qdrant Edge: the real Qdrant engine in-process on a folder of the data dir.
+
+Exact search only: `optimize()` (the HNSW build) holds the GIL and froze the process
+for minutes at 100k points, while exact search stays in tens of milliseconds there.
+The WAL stays on and the shard is flushed after each document, so a crash loses no
+acknowledged point and reopening stays quick.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from backend.rag.vector_store import (
+    DENSE, KEYWORDS, PREFETCH_FACTOR, PREFETCH_MIN, RRF_K, ChunkHit, ChunkPoint, SearchQuery,
+)
+
+COLLECTION = "chunks"
+
+
+class EdgeVectorStore:
+    engine = "edge"
+
+    def __init__(self, folder: str, dimension: int) -> None:
+        import qdrant_edge as q
+
+        self._q = q
+        self._lock = threading.Lock()
+        path = Path(folder) / COLLECTION
+        # A crash during optimisation leaves segment builders behind that nothing cleans.
+        shutil.rmtree(path / "temp_segments", ignore_errors=True)
+        config = q.EdgeConfig(
+            vectors={DENSE: q.EdgeVectorParams(
+                size=dimension, distance=q.Distance.Cosine,
+                multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim))},
+            sparse_vectors={KEYWORDS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+        )
+        if (path / "edge_config.json").exists():
+            self._shard = q.EdgeShard.load(str(path))
+        else:
+            self._shard = q.EdgeShard.create(str(path), config)
+            for name in ("kb_id", "doc_id"):
+                self._shard.update(q.UpdateOperation.create_field_index(
+                    name, q.PayloadSchemaType.Keyword))
+            self._shard.flush()
+
+    def _match(self, key: str, values: list[str]) -> object:
+        q = self._q
+        if len(values) == 1:
+            return q.Filter(must=[q.FieldCondition(key, match=q.MatchValue(values[0]))])
+        return q.Filter(must=[q.FieldCondition(key, match=q.MatchAny(values))])
+
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        q = self._q
+        batch = [
+            q.Point(p.id, {
+                DENSE: p.dense.tolist(),
+                KEYWORDS: q.SparseVector(p.keywords.indices, p.keywords.values),
+            }, p.payload())
+            for p in points
+        ]
+        with self._lock:
+            self._shard.update(q.UpdateOperation.upsert_points(batch))
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._lock:
+            self._shard.update(self._q.UpdateOperation.delete_points_by_filter(
+                self._match("doc_id", [doc_id])))
+            self._shard.flush()
+
+    def delete_kb(self, kb_id: str) -> None:
+        with self._lock:
+            self._shard.update(self._q.UpdateOperation.delete_points_by_filter(
+                self._match("kb_id", [kb_id])))
+            self._shard.flush()
+
+    def document_ids(self) -> set[str]:
+        facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))
+        return {str(hit.value) for hit in facet.hits}
+
+    def count(self, doc_id: str | None = None) -> int:
+        flt = self._match("doc_id", [doc_id]) if doc_id else None
+        return int(self._shard.count(self._q.CountRequest(exact=True, filter=flt)))
+
+    def search(self, query: SearchQuery) -> list[ChunkHit]:
+        q = self._q
+        flt = self._match("kb_id", query.kb_ids) if query.kb_ids else None
+        exact = q.SearchParams(exact=True)
+        dense = q.Query.Nearest([query.dense.tolist()], using=DENSE)
+        depth = max(query.limit * PREFETCH_FACTOR, PREFETCH_MIN)
+        if query.hybrid and query.keywords.indices:
+            sparse = q.Query.Nearest(
+                q.SparseVector(query.keywords.indices, query.keywords.values), using=KEYWORDS)
+            request = q.QueryRequest(
+                limit=depth,
+                prefetches=[q.Prefetch(limit=depth, query=dense, filter=flt, params=exact),
+                            q.Prefetch(limit=depth, query=sparse, filter=flt)],
+                query=q.Fusion.Rrf(k=RRF_K), with_payload=True, with_vector=[DENSE],
+            )
+        else:
+            request = q.QueryRequest(limit=depth, query=dense, filter=flt, params=exact,
+                                     with_payload=True, with_vector=[DENSE])
+        return [_hit(p.score, p.payload, p.vector) for p in self._shard.query(request)]
+
+    def flush(self) -> None:
+        with self._lock:
+            self._shard.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._shard.flush()
+            self._shard.close()
+
+
+def _hit(score: float, payload: object, vector: object) -> ChunkHit:
+    units = None
+    if isinstance(vector, dict) and DENSE in vector:
+        units = np.asarray(vector[DENSE], dtype=np.float32)
+    return ChunkHit(score=float(score), payload=dict(payload or {}), unit_vectors=units)

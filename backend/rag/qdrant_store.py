@@ -1,0 +1,131 @@
+"""qdrant-client engines: `local` (the pure-Python local mode the LlamaIndex tutorials use)
+and `server` (a Qdrant server or cluster, for teams). Same data model and the same
+prefetch + RRF query as the edge engine.
+
+Local mode is not thread-safe, so one lock guards every call.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from backend.rag.vector_store import (
+    DENSE, KEYWORDS, PREFETCH_FACTOR, PREFETCH_MIN, RRF_K, ChunkHit, ChunkPoint, SearchQuery,
+)
+
+COLLECTION = "wowrag_chunks"
+
+
+class QdrantClientVectorStore:
+    def __init__(
+        self, engine: str, folder: str, dimension: int, url: str | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        from qdrant_client import QdrantClient, models
+
+        self.engine = engine
+        self._m = models
+        self._lock = threading.RLock()
+        if engine == "server":
+            if not url:
+                raise ValueError("the server engine needs a Qdrant URL (--qdrant-url)")
+            self._client = QdrantClient(url=url, api_key=api_key, timeout=30)
+        else:
+            self._client = QdrantClient(path=str(Path(folder) / "local"))
+        if not self._client.collection_exists(COLLECTION):
+            self._client.create_collection(
+                COLLECTION,
+                vectors_config={DENSE: models.VectorParams(
+                    size=dimension, distance=models.Distance.COSINE,
+                    multivector_config=models.MultiVectorConfig(
+                        comparator=models.MultiVectorComparator.MAX_SIM))},
+                sparse_vectors_config={KEYWORDS: models.SparseVectorParams(
+                    modifier=models.Modifier.IDF)},
+            )
+            for name in ("kb_id", "doc_id"):
+                self._client.create_payload_index(
+                    COLLECTION, name, models.PayloadSchemaType.KEYWORD)
+
+    def _match(self, key: str, values: list[str]) -> object:
+        m = self._m
+        match = m.MatchValue(value=values[0]) if len(values) == 1 else m.MatchAny(any=values)
+        return m.Filter(must=[m.FieldCondition(key=key, match=match)])
+
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        m = self._m
+        batch = [
+            m.PointStruct(id=p.id, payload=p.payload(), vector={
+                DENSE: p.dense.tolist(),
+                KEYWORDS: m.SparseVector(indices=p.keywords.indices, values=p.keywords.values),
+            })
+            for p in points
+        ]
+        with self._lock:
+            self._client.upsert(COLLECTION, batch, wait=True)
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._lock:
+            self._client.delete(COLLECTION, self._m.FilterSelector(
+                filter=self._match("doc_id", [doc_id])), wait=True)
+
+    def delete_kb(self, kb_id: str) -> None:
+        with self._lock:
+            self._client.delete(COLLECTION, self._m.FilterSelector(
+                filter=self._match("kb_id", [kb_id])), wait=True)
+
+    def document_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = None
+        with self._lock:
+            while True:
+                records, offset = self._client.scroll(
+                    COLLECTION, limit=1000, offset=offset, with_payload=["doc_id"],
+                    with_vectors=False)
+                ids.update(str((r.payload or {}).get("doc_id")) for r in records)
+                if offset is None:
+                    return ids
+
+    def count(self, doc_id: str | None = None) -> int:
+        flt = self._match("doc_id", [doc_id]) if doc_id else None
+        with self._lock:
+            return int(self._client.count(COLLECTION, count_filter=flt, exact=True).count)
+
+    def search(self, query: SearchQuery) -> list[ChunkHit]:
+        m = self._m
+        flt = self._match("kb_id", query.kb_ids) if query.kb_ids else None
+        dense = [query.dense.tolist()]
+        depth = max(query.limit * PREFETCH_FACTOR, PREFETCH_MIN)
+        with self._lock:
+            if query.hybrid and query.keywords.indices:
+                sparse = m.SparseVector(
+                    indices=query.keywords.indices, values=query.keywords.values)
+                result = self._client.query_points(
+                    COLLECTION,
+                    prefetch=[m.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
+                              m.Prefetch(query=sparse, using=KEYWORDS, limit=depth, filter=flt)],
+                    query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)), limit=depth,
+                    with_payload=True, with_vectors=[DENSE],
+                )
+            else:
+                result = self._client.query_points(
+                    COLLECTION, query=dense, using=DENSE, query_filter=flt, limit=depth,
+                    with_payload=True, with_vectors=[DENSE],
+                )
+        hits = []
+        for point in result.points:
+            vectors = point.vector if isinstance(point.vector, dict) else {}
+            units = vectors.get(DENSE)
+            hits.append(ChunkHit(
+                score=float(point.score), payload=dict(point.payload or {}),
+                unit_vectors=None if units is None else np.asarray(units, dtype=np.float32)))
+        return hits
+
+    def flush(self) -> None:
+        """qdrant-client writes through; nothing to do."""
+
+    def close(self) -> None:
+        with self._lock:
+            self._client.close()

@@ -1,0 +1,35 @@
+"""Keyword vectors: BM25 term weights with a tokenizer that segments Chinese.
+
+Qdrant Edge's BM25 model runs in-process (Rust) and its multilingual tokenizer splits
+Chinese into words ('年假' finds '带薪年假'). The same encoder feeds all three engines, so
+keyword search behaves identically on edge, local and server; the IDF part is applied
+by Qdrant itself (the sparse vector's IDF modifier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SparseTerms:
+    indices: list[int]
+    values: list[float]
+
+
+class KeywordEncoder:
+    def __init__(self) -> None:
+        from qdrant_edge import Bm25, Bm25Config, TokenizerType
+
+        self._model = Bm25(Bm25Config(tokenizer=TokenizerType.Multilingual))
+
+    def document(self, text: str) -> SparseTerms:
+        vector = self._model.embed_document(text)
+        return SparseTerms(list(vector.indices), list(vector.values))
+
+    def query(self, text: str) -> SparseTerms:
+        vector = self._model.embed_query(text)
+        return SparseTerms(list(vector.indices), list(vector.values))
+
+    def terms(self, text: str) -> set[int]:
+        return set(self._model.embed_query(text).indices)

@@ -1,0 +1,94 @@
+"""The vector-store adapter: one interface over Qdrant Edge, qdrant-client local mode and a
+Qdrant server. Same data model everywhere: a named multivector `dense` (one row per
+sentence unit, MaxSim), a named sparse `keywords` (BM25 with Qdrant's IDF modifier),
+payload indexes on kb_id and doc_id, and hybrid search fused by RRF inside Qdrant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from backend.rag.sparse import SparseTerms
+
+DENSE = "dense"
+KEYWORDS = "keywords"
+PREFETCH_FACTOR = 4
+PREFETCH_MIN = 40
+RRF_K = 60
+
+
+@dataclass
+class ChunkPoint:
+    """One chunk as stored: identity, payload and vectors."""
+
+    kb_id: str
+    doc_id: str
+    filename: str
+    page: int | None
+    chunk_index: int
+    text: str
+    heading: str
+    units: list[tuple[int, int]]
+    dense: np.ndarray  # (len(units), dim)
+    keywords: SparseTerms
+
+    @property
+    def id(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.doc_id}/{self.chunk_index}"))
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "kb_id": self.kb_id, "doc_id": self.doc_id, "filename": self.filename,
+            "page": self.page, "chunk_index": self.chunk_index, "text": self.text,
+            "heading": self.heading, "units": [list(u) for u in self.units],
+        }
+
+
+@dataclass
+class ChunkHit:
+    score: float
+    payload: dict[str, Any]
+    unit_vectors: np.ndarray | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return str(self.payload.get("text", ""))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    dense: np.ndarray  # (dim,)
+    keywords: SparseTerms
+    kb_ids: list[str] | None
+    limit: int
+    hybrid: bool = True
+
+
+class VectorStore(Protocol):
+    engine: str
+
+    def upsert(self, points: list[ChunkPoint]) -> None: ...
+    def delete_document(self, doc_id: str) -> None: ...
+    def delete_kb(self, kb_id: str) -> None: ...
+    def document_ids(self) -> set[str]: ...
+    def count(self, doc_id: str | None = None) -> int: ...
+    def search(self, query: SearchQuery) -> list[ChunkHit]: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def open_vector_store(
+    engine: str, folder: str, dimension: int, url: str | None = None, api_key: str | None = None
+) -> VectorStore:
+    if engine == "edge":
+        from backend.rag.edge_store import EdgeVectorStore
+
+        return EdgeVectorStore(folder, dimension)
+    from backend.rag.qdrant_store import QdrantClientVectorStore
+
+    return QdrantClientVectorStore(engine, folder, dimension, url=url, api_key=api_key)

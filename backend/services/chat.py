@@ -1,0 +1,196 @@
+"""The chat service: one code path behind /api/chat/stream, /api/chat, /stream_chat and
+/v1/chat/completions. It yields domain events and knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from backend.errors import NotFound
+from backend.rag.generation import (
+    AnswerGenerator, AnswerRequest, GenerationError, Turn, detect_language,
+)
+from backend.rag.retriever import HybridRetriever, Passage
+from backend.store.clock import new_id
+from backend.store.knowledge_bases import KnowledgeBaseRepository
+from backend.store.sessions import SessionRepository
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 6
+TITLE_LENGTH = 40
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass
+class ChatRequest:
+    question: str
+    session_id: str | None = None
+    kb_ids: list[str] | None = None
+    top_k: int | None = None
+
+
+@dataclass
+class SessionStarted:
+    session_id: str
+    message_id: str
+
+
+@dataclass
+class SourcesFound:
+    sources: list[dict[str, object]]
+
+
+@dataclass
+class TokenDelta:
+    delta: str
+
+
+@dataclass
+class AnswerDone:
+    answer: str
+    citations: list[int]
+    timings: dict[str, float]
+    usage: dict[str, int] | None = None
+
+
+@dataclass
+class AnswerFailed:
+    code: str
+    message: str
+
+
+ChatEvent = SessionStarted | SourcesFound | TokenDelta | AnswerDone | AnswerFailed
+
+
+@dataclass
+class ChatTurn:
+    """A question accepted into a session, ready to be answered."""
+
+    session_id: str
+    message_id: str
+    question: str
+    kb_ids: list[str] | None
+    top_k: int
+    history: list[Turn] = field(default_factory=list)
+
+
+@dataclass
+class RetrievalOptions:
+    top_k: int = 5
+    hybrid: bool = True
+
+
+def cited(answer: str, passages: list[Passage]) -> list[int]:
+    valid = {p.index for p in passages}
+    found = {int(n) for n in _CITATION.findall(answer)}
+    return sorted(found & valid)
+
+
+def followup_query(question: str, history: list[Turn]) -> str:
+    """Without a model to rewrite it, a short follow-up is searched together with the
+    previous question ("can I renew it?" after "how long can I borrow a book?")."""
+    previous = [t.content for t in history if t.role == "user"]
+    if not previous:
+        return question
+    short = len(question) <= 30 if detect_language(question) == "zh" else len(question.split()) <= 12
+    return f"{previous[-1]} {question}" if short else question
+
+
+class ChatService:
+    def __init__(
+        self, sessions: SessionRepository, kbs: KnowledgeBaseRepository,
+        retriever: HybridRetriever,
+        generator: Callable[[], AnswerGenerator],
+        options: Callable[[], RetrievalOptions],
+    ) -> None:
+        self.sessions, self.kbs, self.retriever = sessions, kbs, retriever
+        self.generator, self.options = generator, options
+
+    def open_turn(self, request: ChatRequest) -> ChatTurn:
+        """Check the request and record the question; raises NotFound before any streaming."""
+        for kb_id in request.kb_ids or []:
+            if not self.kbs.exists(kb_id):
+                raise NotFound(f"Knowledge base {kb_id!r} does not exist.", code="kb_not_found")
+        if request.session_id:
+            session = self.sessions.get(request.session_id)
+            history = [Turn(m.role, m.content)  # type: ignore[arg-type]
+                       for m in self.sessions.messages(session.id, last=HISTORY_TURNS)
+                       if m.role in ("user", "assistant") and m.content]
+            if request.kb_ids is not None:
+                self.sessions.update(session.id, None, request.kb_ids)
+        else:
+            title = request.question.strip().splitlines()[0][:TITLE_LENGTH] or "New chat"
+            session = self.sessions.create(title, request.kb_ids or [])
+            history = []
+        kb_ids = request.kb_ids if request.kb_ids is not None else session.kb_ids
+        kb_ids = [k for k in kb_ids if self.kbs.exists(k)] or None
+        self.sessions.add_message(session.id, "user", request.question)
+        return ChatTurn(
+            session_id=session.id, message_id=new_id(), question=request.question,
+            kb_ids=kb_ids, top_k=request.top_k or self.options().top_k, history=history,
+        )
+
+    async def stream(self, turn: ChatTurn) -> AsyncIterator[ChatEvent]:
+        started = time.perf_counter()
+        answer, status, passages = "", "stopped", []
+        generator = self.generator()
+        try:
+            yield SessionStarted(turn.session_id, turn.message_id)
+            query = await self._standalone_question(generator, turn)
+            passages = await asyncio.to_thread(
+                self.retriever.retrieve, query, turn.kb_ids, turn.top_k, self.options().hybrid)
+            retrieval_ms = _ms(started)
+            yield SourcesFound([p.to_source() for p in passages])
+            first_token_ms: float | None = None
+            request = AnswerRequest(turn.question, passages, turn.history,
+                                    detect_language(turn.question))
+            async for delta in generator.stream(request):
+                if first_token_ms is None:
+                    first_token_ms = _ms(started)
+                answer += delta
+                yield TokenDelta(delta)
+            status = "done"
+            usage = getattr(generator, "last_usage", None)
+            yield AnswerDone(answer, cited(answer, passages), {
+                "retrieval_ms": retrieval_ms, "first_token_ms": first_token_ms or _ms(started),
+                "total_ms": _ms(started)}, usage)
+        except GenerationError as exc:
+            status = "error"
+            yield AnswerFailed(exc.code, exc.message)
+        except Exception:
+            log.exception("answering failed")
+            status = "error"
+            yield AnswerFailed("internal_error", "Something went wrong while answering.")
+        finally:
+            self.sessions.add_message(
+                turn.session_id, "assistant", answer, message_id=turn.message_id,
+                sources=[p.to_source() for p in passages], status=status)
+            await generator.close()
+
+    async def _standalone_question(self, generator: AnswerGenerator, turn: ChatTurn) -> str:
+        condense: Callable[[str, list[Turn]], Awaitable[str]] | None = getattr(
+            generator, "condense", None)
+        if turn.history and condense is not None:
+            return await condense(turn.question, turn.history)
+        return followup_query(turn.question, turn.history)
+
+    async def answer(self, request: ChatRequest) -> tuple[str, str, list[dict[str, object]]]:
+        """The whole answer at once: (session_id, answer, sources)."""
+        turn = self.open_turn(request)
+        answer, sources = "", []
+        async for event in self.stream(turn):
+            if isinstance(event, SourcesFound):
+                sources = event.sources
+            elif isinstance(event, AnswerDone):
+                answer = event.answer
+            elif isinstance(event, AnswerFailed):
+                raise GenerationError(event.code, event.message)
+        return turn.session_id, answer, sources
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

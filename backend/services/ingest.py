@@ -1,0 +1,228 @@
+"""Import of documents: upload returns at once; one background worker parses (in a separate,
+limited process), chunks, embeds (a process per core) and indexes each document, moving it
+through queued -> parsing -> embedding -> ready, or failed with a reason a person understands.
+Half-done work is picked up again after a restart."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+from backend.errors import NotFound
+from backend.rag.embedder import EmbeddingPool
+from backend.rag.readers import ParsedDocument
+from backend.rag.retriever import document_label, keyword_text
+from backend.rag.sparse import KeywordEncoder
+from backend.rag.splitter import Chunk, split_pages
+from backend.rag.vector_store import ChunkPoint, VectorStore
+from backend.schemas import DocumentOut
+from backend.services.events import EventBus
+from backend.services.uploads import UploadStore, sanitize_filename
+from backend.store.documents import DocumentRepository
+from backend.store.knowledge_bases import KnowledgeBaseRepository
+from backend.store.models import Document, DocumentStatus
+
+log = logging.getLogger(__name__)
+EMBED_BATCH = 48
+UPSERT_BATCH = 256
+
+
+@dataclass
+class IncomingFile:
+    filename: str | None
+    stream: BinaryIO
+
+
+class DocumentGone(Exception):
+    """The document was deleted while it was being imported."""
+
+
+Parser = Callable[[str, str], ParsedDocument]
+
+
+class IngestService:
+    def __init__(
+        self, kbs: KnowledgeBaseRepository, documents: DocumentRepository, uploads: UploadStore,
+        store: VectorStore, pool: EmbeddingPool, keywords: KeywordEncoder, events: EventBus,
+        parse: Parser,
+    ) -> None:
+        self.kbs, self.documents, self.uploads = kbs, documents, uploads
+        self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
+        self.parse = parse
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._current: str | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.recover()
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._queue.put(None)
+        if self._thread:
+            self._thread.join(timeout)
+        self.pool.stop()
+
+    def recover(self) -> None:
+        """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
+        known = self.documents.all_ids()
+        ready = self.documents.ids_by_status(DocumentStatus.READY)
+        for doc_id in self.store.document_ids() - ready:
+            self.store.delete_document(doc_id)
+        for doc in self.documents.unfinished():
+            if not self.uploads.path(doc.stored_name).exists():
+                self._set(doc.id, status=DocumentStatus.FAILED, progress=1.0,
+                          error="The uploaded file was lost before it could be imported.")
+                continue
+            self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
+            self._queue.put(doc.id)
+        for doc_id in ready:
+            doc = self.documents.find(doc_id)
+            if doc and doc.chunk_count and self.store.count(doc_id) < doc.chunk_count:
+                self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
+                self._queue.put(doc_id)
+        log.info("recovered: %d documents known", len(known))
+
+    def idle(self) -> bool:
+        return self._queue.empty() and self._current is None
+
+    # -- requests ------------------------------------------------------------------------------
+    def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
+        self.kbs.get(kb_id)
+        accepted: list[Document] = []
+        for incoming in files:
+            stored = self.uploads.save(incoming.stream)
+            filename = sanitize_filename(incoming.filename)
+            twin = self.documents.find_ready_twin(kb_id, stored.sha256)
+            status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
+            doc = self.documents.create(
+                kb_id, filename, stored.stored_name, stored.size, stored.sha256, status)
+            if twin:
+                self.uploads.remove(stored.stored_name)
+                self.documents.update(doc.id, error=f"Same content as {twin.filename!r}.")
+                doc = self.documents.get(doc.id)
+            else:
+                self._queue.put(doc.id)
+            self._publish(doc)
+            accepted.append(doc)
+        return accepted
+
+    def delete_document(self, kb_id: str, doc_id: str) -> None:
+        doc = self.documents.get(doc_id, kb_id)
+        self.documents.delete(doc.id)
+        self.store.delete_document(doc.id)
+        self.uploads.remove(doc.stored_name)
+
+    def delete_kb(self, kb_id: str) -> None:
+        self.kbs.get(kb_id)
+        names = self.documents.stored_names(kb_id)
+        self.kbs.delete(kb_id)
+        self.store.delete_kb(kb_id)
+        for name in names:
+            self.uploads.remove(name)
+
+    # -- the worker ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            doc_id = self._queue.get()
+            if doc_id is None:
+                break
+            self._current = doc_id
+            try:
+                self._import(doc_id)
+            except DocumentGone:
+                self.store.delete_document(doc_id)
+            except Exception as exc:  # one bad file must never stop the queue
+                log.exception("import of %s failed", doc_id)
+                self._fail(doc_id, _human_error(exc))
+            finally:
+                self._current = None
+
+    def _import(self, doc_id: str) -> None:
+        doc = self.documents.find(doc_id)
+        if doc is None or not doc.status.unfinished:
+            return
+        self._set(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
+        self.store.delete_document(doc_id)  # leftovers of an interrupted earlier try
+        parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
+        pages = [(p.page, p.text) for p in parsed.pages]
+        chunks = split_pages(pages)
+        if not chunks:
+            self._fail(doc_id, "The file contains no readable text.")
+            return
+        page_count = max((p for p, _ in pages if p is not None), default=None)
+        self._set(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
+        self._embed_and_index(doc, chunks)
+        if self._stopping.is_set():
+            return
+        self.store.flush()
+        self._set(doc_id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
+
+    def _embed_and_index(self, doc: Document, chunks: list[Chunk]) -> None:
+        kb = self.kbs.get(doc.kb_id)
+        label = document_label(doc.filename)
+        texts = [f"{label}: {u}" for c in chunks for u in c.unit_texts()]
+        futures = [self.pool.submit(texts[i : i + EMBED_BATCH])
+                   for i in range(0, len(texts), EMBED_BATCH)]
+        vectors: list[np.ndarray] = []
+        for number, future in enumerate(futures, start=1):
+            if self._stopping.is_set():
+                for pending in futures:
+                    pending.cancel()
+                return
+            vectors.append(future.result())
+            self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, kb.dimension))
+        points, row = [], 0
+        for chunk in chunks:
+            count = len(chunk.units)
+            points.append(ChunkPoint(
+                kb_id=doc.kb_id, doc_id=doc.id, filename=doc.filename, page=chunk.page,
+                chunk_index=chunk.index, text=chunk.text, heading=chunk.heading,
+                units=chunk.units, dense=matrix[row : row + count],
+                keywords=self.keywords.document(
+                    keyword_text(doc.filename, chunk.heading, chunk.text)),
+            ))
+            row += count
+        for start in range(0, len(points), UPSERT_BATCH):
+            if self.documents.find(doc.id) is None:
+                raise DocumentGone(doc.id)
+            self.store.upsert(points[start : start + UPSERT_BATCH])
+        if self.documents.find(doc.id) is None:
+            raise DocumentGone(doc.id)
+
+    # -- status --------------------------------------------------------------------------------
+    def _fail(self, doc_id: str, reason: str) -> None:
+        self.store.delete_document(doc_id)
+        self._set(doc_id, status=DocumentStatus.FAILED, progress=1.0, error=reason)
+
+    def _set(self, doc_id: str, **fields: object) -> None:
+        doc = self.documents.update(doc_id, **fields)
+        if doc is None:
+            raise DocumentGone(doc_id)
+        self._publish(doc)
+
+    def _publish(self, doc: Document) -> None:
+        self.events.publish(DocumentOut.of(doc).model_dump())
+
+    def get(self, kb_id: str, doc_id: str) -> Document:
+        if not self.kbs.exists(kb_id):
+            raise NotFound(f"Knowledge base {kb_id!r} does not exist.", code="kb_not_found")
+        return self.documents.get(doc_id, kb_id)
+
+
+def _human_error(exc: Exception) -> str:
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message
+    return f"The file could not be imported ({type(exc).__name__})."

@@ -1,0 +1,113 @@
+"""User settings: the LLM provider and retrieval options, persisted, secrets masked on read."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+from backend.services.chat import RetrievalOptions
+from backend.store.settings import SettingsRepository
+
+MASK = "********"
+Provider = Literal["extractive", "openai_compatible", "llama_cpp"]
+
+
+class LlmSettings(BaseModel):
+    provider: Provider = "extractive"
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    model_path: str = ""
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=1, le=32768)
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(default=5, ge=1, le=50)
+    hybrid: bool = True
+
+
+class AppSettings(BaseModel):
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+
+class LlmSettingsUpdate(BaseModel):
+    provider: Provider | None = None
+    base_url: str | None = Field(default=None, max_length=2000)
+    model: str | None = Field(default=None, max_length=500)
+    api_key: str | None = Field(default=None, max_length=2000)
+    model_path: str | None = Field(default=None, max_length=4000)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=32768)
+
+
+class RetrievalSettingsUpdate(BaseModel):
+    top_k: int | None = Field(default=None, ge=1, le=50)
+    hybrid: bool | None = None
+
+
+class SettingsUpdate(BaseModel):
+    llm: LlmSettingsUpdate | None = None
+    retrieval: RetrievalSettingsUpdate | None = None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower(), (parts.netloc or "").lower()
+
+
+class SettingsService:
+    KEY = "app"
+
+    def __init__(self, repo: SettingsRepository) -> None:
+        self.repo = repo
+        self._cache: AppSettings | None = None
+        self.version = 0
+
+    def current(self) -> AppSettings:
+        if self._cache is None:
+            self._cache = AppSettings.model_validate(self.repo.get(self.KEY, {}))
+        return self._cache
+
+    def masked(self) -> dict[str, Any]:
+        data = self.current().model_dump()
+        data["llm"]["api_key"] = MASK if data["llm"]["api_key"] else ""
+        return data
+
+    def update(self, change: SettingsUpdate) -> dict[str, Any]:
+        settings = self.current().model_copy(deep=True)
+        if change.llm is not None:
+            llm = change.llm.model_dump(exclude_unset=True, exclude_none=True)
+            if llm.get("api_key") == MASK:
+                llm.pop("api_key")
+            new_url = llm.get("base_url")
+            if new_url is not None and "api_key" not in llm and settings.llm.api_key and (
+                _origin(new_url) != _origin(settings.llm.base_url)
+            ):
+                # A key never follows the user to another host it was not typed for.
+                settings.llm.api_key = ""
+            settings.llm = settings.llm.model_copy(update=llm)
+        if change.retrieval is not None:
+            settings.retrieval = settings.retrieval.model_copy(
+                update=change.retrieval.model_dump(exclude_unset=True, exclude_none=True))
+        self.repo.put(self.KEY, settings.model_dump())
+        self._cache = settings
+        self.version += 1
+        return self.masked()
+
+    def retrieval(self) -> RetrievalOptions:
+        r = self.current().retrieval
+        return RetrievalOptions(top_k=r.top_k, hybrid=r.hybrid)
+
+    def secret_values(self) -> list[str]:
+        key = self.current().llm.api_key
+        return [key] if key else []
+
+
+def restrict_file(path: str) -> None:
+    if os.name != "nt" and os.path.exists(path):
+        os.chmod(path, 0o600)

@@ -1,0 +1,94 @@
+"""Documents in SQLite: their import status and progress."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from backend.errors import NotFound
+from backend.store.clock import new_id, now_iso
+from backend.store.db import Database
+from backend.store.models import Document, DocumentStatus
+
+
+def _row(row: sqlite3.Row) -> Document:
+    data = dict(row)
+    data["status"] = DocumentStatus(data["status"])
+    return Document(**data)
+
+
+class DocumentRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def list(self, kb_id: str) -> list[Document]:
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE kb_id = ? ORDER BY created_at, rowid", (kb_id,)
+        )
+        return [_row(r) for r in rows]
+
+    def get(self, doc_id: str, kb_id: str | None = None) -> Document:
+        row = self.db.one("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        if row is None or (kb_id is not None and row["kb_id"] != kb_id):
+            raise NotFound(f"Document {doc_id!r} does not exist.", code="document_not_found")
+        return _row(row)
+
+    def find(self, doc_id: str) -> Document | None:
+        row = self.db.one("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        return None if row is None else _row(row)
+
+    def find_ready_twin(self, kb_id: str, sha256: str) -> Document | None:
+        """An earlier document of the KB with the same bytes that is not failed."""
+        row = self.db.one(
+            "SELECT * FROM documents WHERE kb_id = ? AND sha256 = ?"
+            " AND status NOT IN ('failed', 'duplicate') ORDER BY created_at LIMIT 1",
+            (kb_id, sha256),
+        )
+        return None if row is None else _row(row)
+
+    def create(
+        self, kb_id: str, filename: str, stored_name: str, size: int, sha256: str,
+        status: DocumentStatus,
+    ) -> Document:
+        doc_id, now = new_id(), now_iso()
+        self.db.execute(
+            "INSERT INTO documents (id, kb_id, filename, stored_name, size, sha256, status,"
+            " progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, kb_id, filename, stored_name, size, sha256, status.value,
+             1.0 if status is DocumentStatus.DUPLICATE else 0.0, now, now),
+        )
+        return self.get(doc_id)
+
+    def update(self, doc_id: str, **fields: Any) -> Document | None:
+        if "status" in fields and isinstance(fields["status"], DocumentStatus):
+            fields["status"] = fields["status"].value
+        fields["updated_at"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(
+            f"UPDATE documents SET {assignments} WHERE id = ?", (*fields.values(), doc_id)
+        )
+        return self.find(doc_id)
+
+    def unfinished(self) -> list[Document]:
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE status IN ('queued', 'parsing', 'embedding')"
+            " ORDER BY created_at, rowid"
+        )
+        return [_row(r) for r in rows]
+
+    def ids_by_status(self, *statuses: DocumentStatus) -> set[str]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = self.db.query(
+            f"SELECT id FROM documents WHERE status IN ({marks})", [s.value for s in statuses]
+        )
+        return {r[0] for r in rows}
+
+    def all_ids(self) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT id FROM documents")}
+
+    def stored_names(self, kb_id: str) -> list[str]:
+        return [r[0] for r in self.db.query(
+            "SELECT stored_name FROM documents WHERE kb_id = ?", (kb_id,))]
+
+    def delete(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))

@@ -1,0 +1,70 @@
+"""Rows of the store as domain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class DocumentStatus(str, Enum):
+    QUEUED = "queued"
+    PARSING = "parsing"
+    EMBEDDING = "embedding"
+    READY = "ready"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+    @property
+    def unfinished(self) -> bool:
+        return self in (DocumentStatus.QUEUED, DocumentStatus.PARSING, DocumentStatus.EMBEDDING)
+
+
+@dataclass
+class KnowledgeBase:
+    id: str
+    name: str
+    description: str
+    embedder: str
+    dimension: int
+    created_at: str
+    document_count: int = 0
+    chunk_count: int = 0
+
+
+@dataclass
+class Document:
+    id: str
+    kb_id: str
+    filename: str
+    stored_name: str
+    size: int
+    sha256: str
+    status: DocumentStatus
+    progress: float
+    error: str | None
+    chunk_count: int
+    pages: int | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Message:
+    id: str
+    session_id: str
+    role: str
+    content: str
+    sources: list[dict[str, Any]]
+    status: str
+    created_at: str
+
+
+@dataclass
+class ChatSession:
+    id: str
+    title: str
+    kb_ids: list[str]
+    created_at: str
+    updated_at: str
+    messages: list[Message] = field(default_factory=list)

@@ -1,0 +1,127 @@
+/** Shapes of the HTTP contract (shared/API.md). */
+
+export interface KnowledgeBase {
+  id: string
+  name: string
+  description: string
+  created_at: string
+  document_count: number
+  chunk_count: number
+}
+
+export type DocumentStatus = 'queued' | 'parsing' | 'embedding' | 'ready' | 'failed' | 'duplicate'
+
+export interface KbDocument {
+  id: string
+  kb_id: string
+  filename: string
+  size: number
+  sha256: string
+  status: DocumentStatus
+  progress: number
+  error: string | null
+  chunk_count: number
+  pages: number | null
+  created_at: string
+}
+
+export interface Source {
+  index: number
+  kb_id: string
+  doc_id: string
+  filename: string
+  page: number | null
+  text: string
+  score: number
+}
+
+export interface Timings {
+  retrieval_ms?: number
+  first_token_ms?: number
+  total_ms?: number
+}
+
+export type ChatEvent =
+  | { type: 'session'; session_id: string; message_id?: string }
+  | { type: 'sources'; sources: Source[] }
+  | { type: 'token'; delta: string }
+  | { type: 'done'; answer: string; citations: number[]; timings?: Timings }
+  | { type: 'error'; code: string; message: string }
+
+export interface ChatRequest {
+  question: string
+  session_id?: string
+  kb_ids?: string[]
+  top_k?: number
+}
+
+export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error'
+
+export interface SessionSummary {
+  id: string
+  title: string
+  kb_ids: string[]
+  created_at: string
+  updated_at: string
+}
+
+export interface StoredMessage {
+  id: string
+  role: 'user' | 'assistant'
+  content: string
+  sources?: Source[] | null
+  status?: MessageStatus
+  created_at: string
+}
+
+export interface SessionDetail extends SessionSummary {
+  messages: StoredMessage[]
+}
+
+export type LlmProvider = 'extractive' | 'openai_compatible' | 'llama_cpp'
+
+export interface LlmSettings {
+  provider: LlmProvider
+  base_url?: string | null
+  model?: string | null
+  api_key?: string | null
+  model_path?: string | null
+  temperature?: number | null
+  max_tokens?: number | null
+}
+
+export interface RetrievalSettings {
+  top_k: number
+  hybrid: boolean
+}
+
+export interface AppSettings {
+  llm: LlmSettings
+  retrieval: RetrievalSettings
+}
+
+export interface LlmPreset {
+  id: string
+  name: string
+  base_url: string
+  needs_key: boolean
+}
+
+export interface LlmTestResult {
+  ok: boolean
+  message: string
+  latency_ms?: number
+}
+
+export interface DiscoveredServer {
+  name: string
+  base_url: string
+  models: string[]
+}
+
+export interface ServerInfo {
+  version?: string
+  data_dir?: string
+  vector_engine?: string
+  embedder?: string
+}

@@ -1,0 +1,52 @@
+/** Toasts and confirms, with Element Plus's styles loaded (they are not auto-imported). */
+import { ElMessage, ElMessageBox } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
+import { i18n } from '@/i18n'
+import { describeError, isAbort } from './errors'
+
+export function notifyError(e: unknown): void {
+  if (isAbort(e)) return
+  ElMessage({ type: 'error', message: describeError(e), grouping: true, showClose: true })
+}
+
+export function notifySuccess(message: string): void {
+  ElMessage({ type: 'success', message, grouping: true })
+}
+
+export function notifyInfo(message: string): void {
+  ElMessage({ type: 'info', message, grouping: true })
+}
+
+/** Asks before something destructive; answers true on confirm. */
+export async function confirmDanger(title: string, message: string): Promise<boolean> {
+  const t = i18n.global.t
+  try {
+    await ElMessageBox.confirm(message, title, {
+      type: 'warning',
+      confirmButtonText: t('common.delete'),
+      cancelButtonText: t('common.cancel'),
+      confirmButtonClass: 'el-button--danger',
+      autofocus: false,
+    })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Asks for a new name; answers null on cancel. */
+export async function promptName(title: string, current: string): Promise<string | null> {
+  const t = i18n.global.t
+  try {
+    const res = await ElMessageBox.prompt('', title, {
+      inputValue: current,
+      confirmButtonText: t('common.save'),
+      cancelButtonText: t('common.cancel'),
+      inputValidator: (v: string) => (v.trim().length >= 1 && v.trim().length <= 100) || t('kb.nameRequired'),
+    })
+    return (res as { value: string }).value.trim()
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,71 @@
+"""The reader's result and error types, and the clean-up every reader's output goes through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageText:
+    """Text of one page: 1-based page number for PDF, slide number for PPTX, else None."""
+
+    page: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A document's text, split by page where the format has pages."""
+
+    pages: list[PageText]
+    title: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+
+class ReaderError(Exception):
+    """A file that cannot be read.
+
+    ``code`` is snake_case for programs; ``message`` (also ``str(error)``) is an English
+    sentence that the user can act on.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ReaderError], tuple[str, str]]:
+        # Exceptions pickle their ``args`` by default, which would lose ``code`` on the way
+        # back from the isolated parser process.
+        return (ReaderError, (self.code, self.message))
+
+
+# Chinese, Japanese and Korean characters and their punctuation, for regex classes.
+CJK_RANGES = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+NO_TEXT_MESSAGE = "The file contains no readable text."
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufeff]")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines, drop NULs and other control characters, squeeze blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    text = _CONTROL_CHARS.sub("", text)
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def build_document(pages: list[PageText], title: str | None = None) -> ParsedDocument:
+    """Clean every page, drop empty ones, and refuse a document with no text at all."""
+    cleaned = [PageText(p.page, clean_text(p.text)) for p in pages]
+    kept = [p for p in cleaned if p.text]
+    if not kept:
+        raise ReaderError("no_text", NO_TEXT_MESSAGE)
+    title = clean_text(title).replace("\n", " ") if title else None
+    return ParsedDocument(pages=kept, title=title or None)

@@ -1,0 +1,32 @@
+"""Plain text and Markdown: decode, keep the text as written, find a Markdown title."""
+
+from __future__ import annotations
+
+import re
+
+from .document import PageText, ParsedDocument, build_document
+from .encoding import decode_text
+
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_SETEXT_H1 = re.compile(r"^ {0,3}(\S.*)\n {0,3}=+[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
+
+
+def read_txt(data: bytes) -> ParsedDocument:
+    return build_document([PageText(None, decode_text(data))])
+
+
+def read_markdown(data: bytes) -> ParsedDocument:
+    text = decode_text(data)
+    return build_document([PageText(None, text)], title=markdown_title(text))
+
+
+def markdown_title(text: str) -> str | None:
+    """The first level-1 heading (``# Title`` or ``Title`` underlined with ``===``)."""
+    # A "# comment" inside a fenced code block is not a heading.
+    text = _FENCE.sub("", text.replace("\r\n", "\n"))
+    matches = [m for m in (_ATX_H1.search(text), _SETEXT_H1.search(text)) if m]
+    if not matches:
+        return None
+    first = min(matches, key=lambda m: m.start())
+    return first.group(1).strip() or None

@@ -1,0 +1,133 @@
+"""Decide what a file really is from its first bytes, not only from its name.
+
+Rules, in order:
+- A file whose bytes are a PDF or an OOXML package (DOCX, PPTX, XLSX) is read as what the
+  bytes say, whatever the name claims: a careless rename (a PDF saved as ``.docx``) is
+  common and harmless, and the parser that runs is the one the bytes were made for.
+- Any other binary (executables, archives, images, legacy or encrypted Office files) is
+  refused: ``unsupported_type`` when the name also says it is not a supported type,
+  ``type_mismatch`` when the name claims a supported one.
+- A name claiming a binary format whose bytes are not that format is ``type_mismatch``.
+- Otherwise the bytes are text and the extension chooses between TXT, MD, HTML, CSV, JSON.
+
+The returned kind is the canonical extension: ``.markdown`` becomes ``.md``, ``.htm``
+becomes ``.html``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+from .document import ReaderError
+
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv",
+     ".json"}
+)  # fmt: skip
+# Control bytes that text never needs (tab, newlines, form feed and escape are allowed).
+_BINARY_CONTROLS = bytes(c for c in range(32) if c not in (9, 10, 11, 12, 13, 27))
+_MAX_CONTROL_SHARE = 0.05
+_CANONICAL = {".markdown": ".md", ".htm": ".html"}
+_BINARY_KINDS = frozenset({".pdf", ".docx", ".pptx", ".xlsx"})
+# The part that every package of each OOXML kind must contain.
+_OOXML_MAIN_PARTS = (
+    ("word/document.xml", ".docx"),
+    ("ppt/presentation.xml", ".pptx"),
+    ("xl/workbook.xml", ".xlsx"),
+)
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x7fELF", "a Linux program"),
+    (b"MZ", "a Windows program"),
+    (b"\xcf\xfa\xed\xfe", "a macOS program"),
+    (b"\xce\xfa\xed\xfe", "a macOS program"),
+    (b"\xca\xfe\xba\xbe", "a macOS program or Java class"),
+    (b"\xd0\xcf\x11\xe0", "a legacy (.doc/.xls/.ppt) or password-protected Office file"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "a zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"{\\rtf", "an RTF document"),
+    (b"SQLite format 3", "a SQLite database"),
+)  # fmt: skip
+
+
+def detect_kind(data: bytes, filename: str) -> str:
+    """Return the canonical extension to parse ``data`` as, or raise ReaderError."""
+    claimed = os.path.splitext(filename)[1].lower()
+    claimed = _CANONICAL.get(claimed, claimed)
+    supported = claimed in SUPPORTED_EXTENSIONS
+
+    # PDF readers accept up to 1 KB of junk before the header; a text file that merely
+    # mentions "%PDF-" near its start is still text.
+    pdf_offset = data.find(b"%PDF-", 0, 1024)
+    if pdf_offset == 0 or (pdf_offset > 0 and (claimed == ".pdf" or not supported)):
+        return ".pdf"
+    if data.startswith(b"PK\x03\x04"):
+        names = _zip_names(data)
+        if names is None and claimed in _BINARY_KINDS:
+            raise ReaderError(
+                "parse_failed", f"This {claimed} file is damaged (incomplete?) and cannot be read."
+            )
+        for part, kind in _OOXML_MAIN_PARTS:
+            if names and part in names:
+                return kind
+    what = _binary_description(data)
+    if what is not None:
+        if not supported:
+            raise ReaderError("unsupported_type", f"This file is {what}, which cannot be read.")
+        raise ReaderError(
+            "type_mismatch",
+            f"The file is named {claimed} but its content is {what}; it was not read.",
+        )
+    if not supported:
+        shown = claimed or "without an extension"
+        raise ReaderError(
+            "unsupported_type",
+            f"Files {'of type ' + shown if claimed else shown} are not supported. "
+            "Supported: PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV, JSON, "
+            "HTML, Markdown and plain text.",
+        )
+    if claimed in _BINARY_KINDS:
+        raise ReaderError(
+            "type_mismatch",
+            f"The file is named {claimed} but its content is not a {claimed[1:].upper()} "
+            "document (damaged or renamed?).",
+        )
+    return claimed
+
+
+def _zip_names(data: bytes) -> set[str] | None:
+    """The member names of a zip archive, or None when it cannot be opened."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def _binary_description(data: bytes) -> str | None:
+    for magic, what in _BINARY_MAGIC:
+        # "MZ" also starts English words; a real program has NULs right after it.
+        if data.startswith(magic) and (magic != b"MZ" or b"\x00" in data[:64]):
+            return what
+    sample = data[:8192]
+    controls = sum(sample.count(bytes((code,))) for code in _BINARY_CONTROLS)
+    # A stray NUL happens in text files (it is stripped); a real binary has many.
+    if controls > _MAX_CONTROL_SHARE * len(sample) and not _looks_like_utf16_or_32(sample):
+        return "binary data, not text"
+    return None
+
+
+def _looks_like_utf16_or_32(sample: bytes) -> bool:
+    """UTF-16/32 text is full of NULs: let it through when it has a BOM or a NUL rhythm."""
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or sample[:4] == b"\x00\x00\xfe\xff":
+        return True
+    from .encoding import looks_like_utf16
+
+    return looks_like_utf16(sample)

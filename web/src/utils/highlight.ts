@@ -12,14 +12,18 @@ const CITE = /\[(\d{1,3})\]/g
 
 /** Sentences of the answer that cite `index`, citation markers removed. */
 export function citingSentences(answer: string, index: number): string[] {
-  const sentences = answer.split(/(?<=[.!?。！？；;\n])\s*/)
+  // A sentence runs to its end mark and keeps the markers that follow it: "… 93 °C. [1]".
+  const sentences = answer.match(/[^.!?。！？；;\n]+[.!?。！？；;]*(?:\s*\[\d{1,3}\])*/g) ?? []
   const out: string[] = []
   for (const s of sentences) {
     const cites = [...s.matchAll(CITE)].map((m) => Number(m[1]))
-    if (cites.includes(index)) {
-      const clean = s.replace(CITE, '').replace(/^[\s\-*>#\d.]+/, '').replace(/[\s.。]+$/, '').trim()
-      if (clean.length >= 4) out.push(clean)
-    }
+    if (!cites.includes(index)) continue
+    const clean = s
+      .replace(CITE, '')
+      .replace(/^[\s\-*>#]+/, '')
+      .replace(/[\s.。!?！？；;]+$/, '')
+      .trim()
+    if (clean.length >= 4) out.push(clean)
   }
   return out
 }

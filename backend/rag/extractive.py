@@ -16,11 +16,23 @@ MIN_COVERAGE = 0.34
 MAX_SENTENCES = 3
 FOLLOWER_RATIO = 0.85
 TYPING_DELAY_S = 0.008
+TITLE_PENALTY = 0.7
+_ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：]$")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")
 
 
 def relevant(passage: Passage) -> bool:
     return passage.dense >= MIN_DENSE or passage.coverage >= MIN_COVERAGE
+
+
+def _title_like(text: str) -> bool:
+    """A heading or caption: no end mark and no figure, so it states nothing."""
+    return not _ENDS_SENTENCE.search(text.strip()) and not any(ch.isdigit() for ch in text)
+
+
+def _worth(unit: UnitScore, passage: Passage) -> float:
+    text = passage.text[unit.start:unit.end]
+    return unit.score * (TITLE_PENALTY if _title_like(text) else 1.0)
 
 
 def choose_sentences(passages: list[Passage]) -> list[tuple[Passage, UnitScore]]:
@@ -30,15 +42,16 @@ def choose_sentences(passages: list[Passage]) -> list[tuple[Passage, UnitScore]]
         return []
     chosen: list[tuple[Passage, UnitScore]] = []
     top = candidates[0]
-    best = max(top.units, key=lambda u: u.score)
+    best = max(top.units, key=lambda u: _worth(u, top))
     chosen.append((top, best))
-    floor = best.score * FOLLOWER_RATIO
+    floor = _worth(best, top) * FOLLOWER_RATIO
     for passage in candidates:
-        for unit in sorted(passage.units, key=lambda u: u.score, reverse=True)[:2]:
+        ranked = sorted(passage.units, key=lambda u: _worth(u, passage), reverse=True)
+        for unit in ranked[:2]:
             if len(chosen) >= MAX_SENTENCES:
                 return chosen
             text = passage.text[unit.start:unit.end]
-            if unit.score >= floor and not any(
+            if _worth(unit, passage) >= floor and not any(
                 text in p.text[u.start:u.end] or p.text[u.start:u.end] in text for p, u in chosen
             ):
                 chosen.append((passage, unit))

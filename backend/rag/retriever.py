@@ -20,6 +20,38 @@ from backend.rag.vector_store import ChunkHit, SearchQuery, VectorStore
 
 DENSE_WEIGHT = 0.6
 COVERAGE_WEIGHT = 0.4
+# Model numbers, years, codes and names tell near-twins apart ("X3" vs "X2", "2025" vs
+# "2024", "Acme" vs "Globex"), so they weigh more than ordinary words in term coverage.
+IDENTIFIER_WEIGHT = 3.0
+# A question that asks for an amount is answered by a passage holding a number it does
+# not already contain ("how many employees in 2024" -> "employed 230 people").
+QUANTITY_BONUS = 0.08
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
+_LATIN = re.compile(r"[A-Za-z]{4,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_QUANTITY = re.compile(
+    r"how (many|much|long|big|old|far|heavy)|what (is|was|are) the (price|cost|number|amount|"
+    r"size|weight|fee|port)|多少|几|多久|多长|多大|多重|多高|哪年|何时", re.IGNORECASE)
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_QUANTITY.search(question))
+
+
+def new_numbers(text: str, question: str) -> bool:
+    known = set(_NUMBER.findall(question))
+    return any(n not in known for n in _NUMBER.findall(text))
+
+
+def identifiers(question: str) -> list[str]:
+    words = _WORD.findall(question)
+    found = []
+    for position, word in enumerate(words):
+        has_digit = any(ch.isdigit() for ch in word)
+        named = word[0].isupper() and (position > 0 or word.isupper()) and len(word) > 1
+        if has_digit or named or "_" in word or "-" in word[1:]:
+            found.append(word)
+    return found
 
 
 @dataclass
@@ -76,16 +108,42 @@ class HybridRetriever:
         query_terms = self.keywords.query(question)
         hits = self.store.search(SearchQuery(
             dense=query_vector, keywords=query_terms, kb_ids=kb_ids, limit=top_k, hybrid=hybrid))
-        terms = set(query_terms.indices)
+        terms = self.weighted_terms(question)
+        quantity = question if asks_quantity(question) else None
         ranked = sorted(
-            (self._score(hit, rank, query_vector, terms) for rank, hit in enumerate(hits)),
+            (self._score(hit, rank, query_vector, terms, quantity)
+             for rank, hit in enumerate(hits)),
             key=lambda p: p.score, reverse=True,
         )[:top_k]
         for number, passage in enumerate(ranked, start=1):
             passage.index = number
         return ranked
 
-    def _score(self, hit: ChunkHit, rank: int, query: np.ndarray, terms: set[int]) -> Passage:
+    def lexical_keys(self, text: str) -> set[int | str]:
+        """BM25 terms plus five-letter prefixes of English words, so that 'employees' and
+        'employed' meet even where the stemmer parts them."""
+        keys: set[int | str] = set(self.keywords.terms(text))
+        keys.update(w[:5].lower() for w in _LATIN.findall(text))
+        return keys
+
+    def weighted_terms(self, question: str) -> dict[int | str, float]:
+        weights = dict.fromkeys(self.lexical_keys(question), 1.0)
+        for word in identifiers(question):
+            for term in self.lexical_keys(word):
+                weights[term] = IDENTIFIER_WEIGHT
+        return weights
+
+    def coverage(self, terms: dict[int | str, float], text: str) -> float:
+        """The weighted share of the question's terms that the text holds."""
+        if not terms:
+            return 0.0
+        present = self.lexical_keys(text)
+        return sum(w for t, w in terms.items() if t in present) / sum(terms.values())
+
+    def _score(
+        self, hit: ChunkHit, rank: int, query: np.ndarray, terms: dict[int | str, float],
+        quantity: str | None,
+    ) -> Passage:
         payload = hit.payload
         text = hit.text
         spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
@@ -95,17 +153,19 @@ class HybridRetriever:
             unit_scores = self.embedder.embed([text[a:b] for a, b in spans]) @ query
         filename = str(payload.get("filename", ""))
         heading = str(payload.get("heading", ""))
-        coverage = self._coverage(terms, keyword_text(filename, heading, text))
+        coverage = self.coverage(terms, keyword_text(filename, heading, text))
         dense = float(np.max(unit_scores)) if len(unit_scores) else 0.0
         score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
-        units = [UnitScore(a, b, float(s)) for (a, b), s in zip(spans, unit_scores)]
+        units = [
+            UnitScore(a, b, DENSE_WEIGHT * float(s)
+                      + COVERAGE_WEIGHT * self.coverage(terms, text[a:b])
+                      + (QUANTITY_BONUS if quantity and new_numbers(text[a:b], quantity) else 0))
+            for (a, b), s in zip(spans, unit_scores)
+        ]
+        if quantity and new_numbers(text, quantity):
+            score += QUANTITY_BONUS
         return Passage(
             index=0, kb_id=str(payload.get("kb_id")), doc_id=str(payload.get("doc_id")),
             filename=filename, page=payload.get("page"), text=text, heading=heading,
             score=score, dense=dense, coverage=coverage, units=units,
         )
-
-    def _coverage(self, terms: set[int], text: str) -> float:
-        if not terms:
-            return 0.0
-        return len(terms & self.keywords.terms(text)) / len(terms)

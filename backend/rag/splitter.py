@@ -20,7 +20,8 @@ OVERLAP_MAX = 120
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 # A sentence ends after Chinese or ASCII end marks (with closing quotes), or at a newline.
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])[”’」』）)\"']*|(?<=[.])(?=\s)|\n")
+# ASCII ';' is not an end: table rows come as "header: value; header: value" lines.
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?])[”’」』）)\"']*|(?<=[.])(?=\s)|\n")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 
 

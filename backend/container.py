@@ -11,6 +11,7 @@ from backend import __version__
 from backend.config import Settings
 from backend.paths import DataPaths, default_data_dir
 from backend.rag.embedder import EmbeddingPool, UseEmbedder
+from backend.rag.llama_local import LocalModels
 from backend.rag.llms import build_generator
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
@@ -18,6 +19,9 @@ from backend.rag.vector_store import VectorStore, open_vector_store
 from backend.services.chat import ChatService
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService
+from backend.services.kb_models import KnowledgeModels
+from backend.services.llm_catalog import LlmCatalog
+from backend.services.model_files import ModelFiles
 from backend.services.sessions import SessionService
 from backend.services.settings import SettingsService
 from backend.services.uploads import UploadStore
@@ -62,11 +66,16 @@ class Container:
         self.ingest = IngestService(
             self.kb_repo, self.doc_repo, self.uploads, self.store, self.pool, self.keywords,
             self.events, _parser(settings.parse_timeout_s, settings.parse_memory_mb))
+        self.local_models = LocalModels()
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
         self.chat = ChatService(
             self.session_repo, self.kb_repo, self.retriever,
-            generator=lambda: build_generator(self.settings_service.current().llm),
+            generator=lambda: build_generator(
+                self.settings_service.current().llm, self.local_models),
             options=self.settings_service.retrieval)
+        self.model_files = ModelFiles(self.paths.models)
+        self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
+        self.kb_models = KnowledgeModels(self.kb_repo)
         self.sessions = SessionService(self.session_repo)
         self._closed = False
 
@@ -80,6 +89,7 @@ class Container:
             return
         self._closed = True
         self.ingest.stop()
+        self.local_models.close()
         self.embedder.close()
         self.store.close()
         self.db.close()

@@ -9,6 +9,9 @@ from fastapi import Depends, Request
 from backend.container import Container
 from backend.services.chat import ChatService
 from backend.services.ingest import IngestService
+from backend.services.kb_models import KnowledgeModels
+from backend.services.llm_catalog import LlmCatalog
+from backend.services.model_files import ModelFiles
 from backend.services.sessions import SessionService
 from backend.services.settings import SettingsService
 
@@ -37,7 +40,22 @@ def _settings(c: ContainerDep) -> SettingsService:
     return c.settings_service
 
 
+def _llm_catalog(c: ContainerDep) -> LlmCatalog:
+    return c.llm_catalog
+
+
+def _model_files(c: ContainerDep) -> ModelFiles:
+    return c.model_files
+
+
+def _kb_models(c: ContainerDep) -> KnowledgeModels:
+    return c.kb_models
+
+
 ChatDep = Annotated[ChatService, Depends(_chat)]
 IngestDep = Annotated[IngestService, Depends(_ingest)]
 SessionsDep = Annotated[SessionService, Depends(_sessions)]
 SettingsDep = Annotated[SettingsService, Depends(_settings)]
+LlmCatalogDep = Annotated[LlmCatalog, Depends(_llm_catalog)]
+ModelFilesDep = Annotated[ModelFiles, Depends(_model_files)]
+KnowledgeModelsDep = Annotated[KnowledgeModels, Depends(_kb_models)]

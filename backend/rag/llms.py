@@ -1,4 +1,5 @@
-"""Builds the answer generator the settings ask for."""
+"""Builds the answer generator the settings ask for: a new one for every answer, so that no
+state is shared between sessions (the loaded local model is shared, behind its lock)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,20 @@ from typing import Any
 
 from backend.rag.extractive import ExtractiveGenerator
 from backend.rag.generation import AnswerGenerator
+from backend.rag.llama_local import LlamaCppGenerator, LocalModels
+from backend.rag.openai_compatible import Endpoint, OpenAICompatibleGenerator
 
 
-def build_generator(llm: Any) -> AnswerGenerator:
+def endpoint_of(llm: Any) -> Endpoint:
+    return Endpoint(llm.base_url, llm.api_key, llm.timeout_s)
+
+
+def build_generator(llm: Any, local_models: LocalModels | None = None) -> AnswerGenerator:
     """`llm` is the LlmSettings model."""
+    if llm.provider == "openai_compatible":
+        return OpenAICompatibleGenerator(endpoint_of(llm), llm.model, llm.temperature,
+                                         llm.max_tokens)
+    if llm.provider == "llama_cpp":
+        return LlamaCppGenerator(local_models or LocalModels(), llm.model_path,
+                                 llm.temperature, llm.max_tokens)
     return ExtractiveGenerator()

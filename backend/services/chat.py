@@ -31,6 +31,9 @@ class ChatRequest:
     session_id: str | None = None
     kb_ids: list[str] | None = None
     top_k: int | None = None
+    # The conversation so far when the caller keeps it (OpenAI clients send it each time);
+    # used for a new session only: a saved session's own messages are its history.
+    history: list[Turn] | None = None
 
 
 @dataclass
@@ -125,9 +128,9 @@ class ChatService:
         else:
             title = request.question.strip().splitlines()[0][:TITLE_LENGTH] or "New chat"
             session = self.sessions.create(title, request.kb_ids or [])
-            history = []
-        kb_ids = request.kb_ids if request.kb_ids is not None else session.kb_ids
-        kb_ids = [k for k in kb_ids if self.kbs.exists(k)] or None
+            history = (request.history or [])[-HISTORY_TURNS:]
+        scope = request.kb_ids if request.kb_ids is not None else session.kb_ids
+        kb_ids = [k for k in scope if self.kbs.exists(k)] or None
         self.sessions.add_message(session.id, "user", request.question)
         return ChatTurn(
             session_id=session.id, message_id=new_id(), question=request.question,

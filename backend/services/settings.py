@@ -23,6 +23,7 @@ class LlmSettings(BaseModel):
     model_path: str = ""
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=1, le=32768)
+    timeout_s: float = Field(default=60.0, gt=0, le=3600)
 
 
 class RetrievalSettings(BaseModel):
@@ -43,6 +44,7 @@ class LlmSettingsUpdate(BaseModel):
     model_path: str | None = Field(default=None, max_length=4000)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1, le=32768)
+    timeout_s: float | None = Field(default=None, gt=0, le=3600)
 
 
 class RetrievalSettingsUpdate(BaseModel):
@@ -102,6 +104,11 @@ class SettingsService:
     def retrieval(self) -> RetrievalOptions:
         r = self.current().retrieval
         return RetrievalOptions(top_k=r.top_k, hybrid=r.hybrid)
+
+    def key_for(self, base_url: str) -> str:
+        """The saved API key, but only for the host it was typed for."""
+        llm = self.current().llm
+        return llm.api_key if _origin(base_url) == _origin(llm.base_url) else ""
 
     def secret_values(self) -> list[str]:
         key = self.current().llm.api_key

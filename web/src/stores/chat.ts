@@ -59,16 +59,24 @@ export const useChatStore = defineStore('chat', () => {
     openedAt.value = Date.now()
   }
 
+  // Only the latest open() may show its answer: a slow restore after a reload must not
+  // replace the conversation the user clicked meanwhile.
+  let openTicket = 0
+
   async function open(id: string): Promise<void> {
+    const ticket = ++openTicket
     loading.value = true
     try {
-      show(await getSession(id))
+      const detail = await getSession(id)
+      if (ticket === openTicket) show(detail)
     } finally {
-      loading.value = false
+      if (ticket === openTicket) loading.value = false
     }
   }
 
   function startNew(): void {
+    openTicket++
+    loading.value = false
     setSession(null)
     title.value = ''
     messages.value = []

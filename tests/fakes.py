@@ -199,3 +199,44 @@ def dead_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+class served_app:  # noqa: N801
+    """`with served_app(data_dir) as app:` the real wow-rag app under uvicorn on loopback,
+    with an authorised `app.client` (httpx) and `app.add_kb(name, {filename: text})`."""
+
+    def __init__(self, data_dir: Any) -> None:
+        self.data_dir = data_dir
+
+    def __enter__(self) -> served_app:
+        import httpx
+
+        from backend.app import create_app
+        from backend.container import Container
+        from tests.conftest import AUTH, make_settings
+
+        self.container = Container(make_settings(self.data_dir, vector_engine="edge"))
+        self.server = ThreadServer(create_app(self.container)).__enter__()
+        self.url = self.server.url
+        self.client = httpx.Client(base_url=self.url, headers=AUTH, timeout=30)
+        return self
+
+    def add_kb(self, name: str, files: dict[str, str]) -> str:
+        from tests.conftest import wait_documents
+
+        kb = self.client.post("/api/kbs", json={"name": name}).json()
+        uploads = [("files", (n, text.encode())) for n, text in files.items()]
+        assert self.client.post(f"/api/kbs/{kb['id']}/documents", files=uploads).status_code == 202
+        docs = wait_documents(self.client, kb["id"])
+        assert all(d["status"] == "ready" for d in docs), docs
+        return str(kb["id"])
+
+    def use_llm(self, **llm: Any) -> dict[str, Any]:
+        answer = self.client.put("/api/settings", json={"llm": llm})
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    def __exit__(self, *_: object) -> None:
+        self.client.close()
+        self.server.__exit__()
+        self.container.close()

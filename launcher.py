@@ -1,16 +1,18 @@
-"""Start wow-rag: parse the options, start uvicorn, write server.json when ready, and show
-the UI (a desktop window, the system browser, or nothing with --headless)."""
+"""Start wow-rag: parse the options, start the server in a thread, write server.json when
+ready, and show the UI: a desktop window (the default; the system browser where no window
+can be shown), the system browser (--browser), or nothing (--headless)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
+import signal
 import sys
-import threading
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 # One BLAS thread per process: on few cores more threads made embedding several times slower.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -32,99 +34,94 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def running_instance(server_json: Path) -> dict[str, object] | None:
-    """The live server of this data dir, if one answers; a stale file is removed."""
-    try:
-        info = json.loads(server_json.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    import urllib.request
+def load_settings(args: argparse.Namespace) -> Settings:
+    from backend.config import Settings
+    from backend.paths import default_data_dir
 
-    try:
-        with urllib.request.urlopen(f"{info['url']}/api/health", timeout=2) as answer:
-            if answer.status == 200:
-                return dict(info)
-    except Exception:
-        pass
-    server_json.unlink(missing_ok=True)
-    return None
-
-
-def write_server_json(path: Path, url: str, token: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"url": url, "token": token, "pid": os.getpid()}, out)
-    os.replace(tmp, path)
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    if os.name != "nt":
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
+    overrides = {
+        "host": args.host,
+        "port": args.port,
+        "token": args.token,
+        "qdrant_url": args.qdrant_url,
+        "data_dir": Path(args.data_dir) if args.data_dir else default_data_dir(),
+    }
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from backend.config import Settings
-    from backend.paths import DataPaths, default_data_dir
+    if not (args.headless or args.browser):
+        from backend.desktop.gui import unavailable_reason
 
-    overrides = {"host": args.host, "port": args.port, "token": args.token,
-                 "qdrant_url": args.qdrant_url,
-                 "data_dir": Path(args.data_dir) if args.data_dir else default_data_dir()}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    paths = DataPaths(Path(settings.data_dir or default_data_dir()))
+        reason = unavailable_reason()
+        if reason is None:
+            return run_window(args)
+        print(
+            f"wow-rag: no desktop window here ({reason}); opening the system browser instead.",
+            file=sys.stderr,
+            flush=True,
+        )
+        args.browser = True
+    return serve(args)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    # pywebview first: the window shows its "starting" page while the backend imports.
+    from backend.desktop.window import DesktopWindow
+
+    window = DesktopWindow(load_settings(args))
+    try:
+        return window.run()
+    except Exception as error:  # no GUI backend could start after all
+        if window.server is not None or window.app_url is not None:
+            raise
+        print(
+            f"wow-rag: the desktop window could not start ({error}); "
+            "opening the system browser instead.",
+            file=sys.stderr,
+            flush=True,
+        )
+        args.browser = True
+        return serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """--headless and --browser: the server in a thread, the main thread waits for a signal."""
+    from backend.desktop.server import AppServer, running_instance
+    from backend.paths import DataPaths
+
+    settings = load_settings(args)
+    paths = DataPaths(Path(settings.data_dir or "."))
     paths.ensure()
     live = running_instance(paths.server_json)
     if live:
         print(f"wow-rag is already running for this data dir at {live['url']}", flush=True)
-        if not args.headless:
-            open_ui(str(live["url"]), str(live["token"]), args)
+        if args.browser:
+            open_in_browser(str(live["url"]), str(live["token"]))
         return 0
+    server = AppServer(settings)
 
-    import uvicorn
+    def stop(signum: int, frame: object) -> None:
+        server.server.should_exit = True
 
-    from backend.app import create_app
-    from backend.container import Container
-
-    sock = bind(settings.host, settings.port)
-    port = sock.getsockname()[1]
-    shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    url = f"http://{shown_host}:{port}"
-    container = Container(settings)
-    app = create_app(container)
-    server = uvicorn.Server(uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5))
-
-    def announce() -> None:
-        while not server.started:
-            if server.should_exit:
-                return
-            time.sleep(0.02)
-        write_server_json(paths.server_json, url, container.token)
-        print(f"wow-rag is running at {url}", flush=True)
-        print(f"open {url}/?token={container.token}", flush=True)
-        if not args.headless:
-            open_ui(url, container.token, args)
-
-    threading.Thread(target=announce, name="announce", daemon=True).start()
-    try:
-        server.run(sockets=[sock])
-    finally:
-        paths.server_json.unlink(missing_ok=True)
-        container.close()
-    return 0
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    server.start()
+    if server.wait_ready(120):
+        print(f"wow-rag is running at {server.url}", flush=True)
+        print(f"open {server.url}/?token={server.token}", flush=True)
+        if args.browser:
+            open_in_browser(server.url, server.token)
+    server.wait()
+    server.stop()
+    return 1 if server.failed else 0
 
 
-def open_ui(url: str, token: str, args: argparse.Namespace) -> None:
-    import webbrowser
+def open_in_browser(url: str, token: str) -> None:
+    from backend.desktop.system import open_url
 
-    webbrowser.open(f"{url}/?token={token}")
+    open_url(f"{url}/?token={token}")
 
 
 if __name__ == "__main__":

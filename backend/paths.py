@@ -27,6 +27,11 @@ def web_dist() -> Path:
     return bundle_root() / "web" / "dist"
 
 
+def assets_dir() -> Path:
+    """The app's icons."""
+    return bundle_root() / "assets"
+
+
 def default_data_dir() -> Path:
     """Portable mode when a `data` folder or a `portable` file sits next to the executable."""
     env = os.environ.get("WOWRAG_DATA_DIR")

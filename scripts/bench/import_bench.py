@@ -1,0 +1,176 @@
+"""Import speed: end to end through the HTTP API of a live server, next to the embedder's
+bare speed on the very same unit texts (the ceiling), plus the non-embedding cost of an
+import measured on its own (parse, split, keywords, upsert, with cached vectors)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+import numpy as np
+from common import CACHE, Server, fresh_dir
+
+UPLOAD_BATCH = 20
+
+
+def unit_texts(files: dict[str, str], per_chunk: list[int] | None = None) -> tuple[list[str], int]:
+    """The texts wow-rag embeds for these files (as services/ingest.py builds them);
+    `per_chunk`, when given, receives each chunk's number of units."""
+    from backend.rag.readers import read_document
+    from backend.rag.retriever import document_label
+    from backend.rag.splitter import split_pages
+
+    texts, chunks = [], 0
+    for name, text in files.items():
+        parsed = read_document(text.encode("utf-8"), name)
+        found = split_pages([(p.page, p.text) for p in parsed.pages])
+        label = document_label(name)
+        texts += [f"{label}: {u}" for c in found for u in c.unit_texts()]
+        if per_chunk is not None:
+            per_chunk += [len(c.units) for c in found]
+        chunks += len(found)
+    return texts, chunks
+
+
+def _cache_path(texts: list[str]) -> Path:
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    return CACHE / f"vectors-{len(texts)}-{digest}.npy"
+
+
+def cached_vectors(texts: list[str]) -> np.ndarray | None:
+    path = _cache_path(texts)
+    return np.load(path).astype(np.float32) if path.exists() else None
+
+
+def bare_embed(texts: list[str], chunks: int, workers: int = 0,
+               max_seconds: float | None = None) -> dict[str, object]:
+    """The embedder alone on the same unit texts, one process per core (the import's ceiling).
+
+    The vectors are cached under .cache/ so later steps (the local engine, 100k, HNSW
+    recall) can build stores without embedding again.
+    """
+    from backend.rag.embedder import EmbeddingPool
+
+    pool = EmbeddingPool(workers)
+    try:
+        # Start and warm every worker first: the ceiling is the steady speed.
+        for f in [pool.submit(["warm up"]) for _ in range(pool.workers * 2)]:
+            f.result()
+        batch = 48
+        started = time.perf_counter()
+        futures = [pool.submit(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+        parts, timed_out = [], False
+        for future in futures:
+            remaining = None if max_seconds is None else max_seconds - (time.perf_counter() - started)
+            if remaining is not None and remaining <= 0:
+                timed_out = True
+                break
+            parts.append(future.result())
+        seconds = time.perf_counter() - started
+    finally:
+        pool.stop()
+    done_units = sum(len(p) for p in parts)
+    if not timed_out:
+        matrix = np.concatenate(parts)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(_cache_path(texts), matrix.astype(np.float16))
+    share = done_units / len(texts)
+    return {"workers": pool.workers, "units": len(texts), "chunks": chunks,
+            "seconds": round(seconds, 1), "timed_out": timed_out,
+            "units_per_s": round(done_units / seconds, 1),
+            "chunks_per_s": round(chunks * share / seconds, 1)}
+
+
+def http_import(server: Server, folder: Path, names: list[str], kb_name: str,
+                timeout: float = 3600) -> dict[str, object]:
+    """Upload every file through POST /api/kbs/{id}/documents and wait until all are ready."""
+    client = server.client
+    kb = client.post("/api/kbs", json={"name": kb_name}).json()
+    started = time.perf_counter()
+    for i in range(0, len(names), UPLOAD_BATCH):
+        files = [("files", (n, (folder / n).read_bytes(), "text/markdown"))
+                 for n in names[i : i + UPLOAD_BATCH]]
+        response = client.post(f"/api/kbs/{kb['id']}/documents", files=files)
+        response.raise_for_status()
+    uploaded = time.perf_counter() - started
+    deadline = time.monotonic() + timeout
+    peak_rss = 0.0
+    while True:
+        docs = client.get(f"/api/kbs/{kb['id']}/documents").json()
+        peak_rss = max(peak_rss, server.rss_mb())
+        if docs and all(d["status"] in ("ready", "failed", "duplicate") for d in docs):
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("import did not finish in time")
+        time.sleep(0.25)
+    seconds = time.perf_counter() - started
+    chunks = sum(d["chunk_count"] for d in docs)
+    failed = [d["filename"] for d in docs if d["status"] != "ready"]
+    return {"kb_id": kb["id"], "documents": len(docs), "chunks": chunks, "failed": failed,
+            "upload_s": round(uploaded, 2), "seconds": round(seconds, 1),
+            "chunks_per_s": round(chunks / seconds, 1), "peak_rss_mb": peak_rss}
+
+
+class CachedPool:
+    """Stands in for EmbeddingPool with precomputed vectors (same texts, same model)."""
+
+    workers = 1
+
+    def __init__(self, texts: list[str], vectors: np.ndarray) -> None:
+        self._rows = {t: i for i, t in enumerate(texts)}
+        self._vectors = vectors
+
+    def submit(self, texts: list[str]) -> Future:
+        future: Future = Future()
+        future.set_result(self._vectors[[self._rows[t] for t in texts]])
+        return future
+
+    def stop(self) -> None:
+        pass
+
+    close = stop
+
+
+def direct_build(data_dir: Path, engine: str, folder: Path, names: list[str], texts: list[str],
+                 vectors: np.ndarray, timeout: float = 3600) -> dict[str, object]:
+    """Build a data dir through the real IngestService (parse, split, keywords, upsert),
+    only the embedding replaced by cached vectors. Measures the import's non-embedding cost
+    and gives 100k-chunk stores without re-embedding."""
+    import io
+
+    from backend.config import Settings
+    from backend.container import Container
+    from backend.services.ingest import IncomingFile
+
+    fresh_dir(data_dir)
+    container = Container(Settings(data_dir=data_dir, vector_engine=engine, token="x"))
+    container.pool = container.ingest.pool = CachedPool(texts, vectors)  # type: ignore[assignment]
+    try:
+        container.ingest.start()
+        kb = container.kb_repo.create("bench", "", container.embedder.name,
+                                      container.embedder.dimension)
+        started = time.perf_counter()
+        for i in range(0, len(names), UPLOAD_BATCH):
+            container.ingest.upload(kb.id, [
+                IncomingFile(n, io.BytesIO((folder / n).read_bytes()))
+                for n in names[i : i + UPLOAD_BATCH]])
+        deadline = time.monotonic() + timeout
+        timed_out = False
+        while not container.ingest.idle():
+            if time.monotonic() > deadline:
+                timed_out = True
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        docs = container.doc_repo.list(kb.id)
+        chunks = sum(d.chunk_count for d in docs)
+        ready = sum(1 for d in docs if d.status.value == "ready")
+    finally:
+        if timed_out:
+            container.ingest._stopping.set()  # let close() return instead of finishing
+        container.close()
+    return {"engine": engine, "kb_id": kb.id, "documents": len(docs), "ready": ready,
+            "chunks": chunks, "seconds": round(seconds, 1), "timed_out": timed_out,
+            "chunks_per_s": round(chunks / seconds, 1) if seconds else None}

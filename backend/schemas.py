@@ -19,8 +19,14 @@ class KnowledgeBaseOut(BaseModel):
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> KnowledgeBaseOut:
-        return cls(id=kb.id, name=kb.name, description=kb.description, created_at=kb.created_at,
-                   document_count=kb.document_count, chunk_count=kb.chunk_count)
+        return cls(
+            id=kb.id,
+            name=kb.name,
+            description=kb.description,
+            created_at=kb.created_at,
+            document_count=kb.document_count,
+            chunk_count=kb.chunk_count,
+        )
 
 
 class DocumentOut(BaseModel):
@@ -38,10 +44,19 @@ class DocumentOut(BaseModel):
 
     @classmethod
     def of(cls, doc: Document) -> DocumentOut:
-        return cls(id=doc.id, kb_id=doc.kb_id, filename=doc.filename, size=doc.size,
-                   sha256=doc.sha256, status=doc.status.value, progress=round(doc.progress, 3),
-                   error=doc.error, chunk_count=doc.chunk_count, pages=doc.pages,
-                   created_at=doc.created_at)
+        return cls(
+            id=doc.id,
+            kb_id=doc.kb_id,
+            filename=doc.filename,
+            size=doc.size,
+            sha256=doc.sha256,
+            status=doc.status.value,
+            progress=round(doc.progress, 3),
+            error=doc.error,
+            chunk_count=doc.chunk_count,
+            pages=doc.pages,
+            created_at=doc.created_at,
+        )
 
 
 class SourceOut(BaseModel):
@@ -64,8 +79,14 @@ class MessageOut(BaseModel):
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
-        return cls(id=message.id, role=message.role, content=message.content,
-                   sources=message.sources, status=message.status, created_at=message.created_at)
+        return cls(
+            id=message.id,
+            role=message.role,
+            content=message.content,
+            sources=message.sources,
+            status=message.status,
+            created_at=message.created_at,
+        )
 
 
 class SessionOut(BaseModel):
@@ -77,8 +98,13 @@ class SessionOut(BaseModel):
 
     @classmethod
     def of(cls, session: ChatSession) -> SessionOut:
-        return cls(id=session.id, title=session.title, kb_ids=session.kb_ids,
-                   created_at=session.created_at, updated_at=session.updated_at)
+        return cls(
+            id=session.id,
+            title=session.title,
+            kb_ids=session.kb_ids,
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+        )
 
 
 class SessionDetailOut(SessionOut):

@@ -23,9 +23,11 @@ COOKIE = "wowrag_token"
 PROTECTED = ("/api/", "/v1/", "/stream_chat", "/docs", "/redoc", "/openapi.json")
 OPEN = ("/api/health",)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -45,7 +47,12 @@ def _hostname(value: str) -> str:
 
 class EdgeGuard:
     def __init__(
-        self, app: ASGIApp, *, token: str, bound_host: str, upload_limit: int,
+        self,
+        app: ASGIApp,
+        *,
+        token: str,
+        bound_host: str,
+        upload_limit: int,
         cors_origins: list[str] | None = None,
     ) -> None:
         self.app = app
@@ -53,8 +60,11 @@ class EdgeGuard:
         self.bound_host = bound_host
         self.upload_limit = upload_limit
         self.cors_origins = set(cors_origins or [])
-        self.allowed_hosts = {bound_host.lower(), "localhost", "127.0.0.1", "[::1]"} if (
-            is_loopback(bound_host)) else None
+        self.allowed_hosts = (
+            {bound_host.lower(), "localhost", "127.0.0.1", "[::1]"}
+            if (is_loopback(bound_host))
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,16 +81,20 @@ class EdgeGuard:
         if path == "/" and "token" in query:
             await self._login(send, query["token"][0])
             return
-        if path.startswith(PROTECTED) and path not in OPEN and not self._authorised(
-            headers, query
-        ):
+        if path.startswith(PROTECTED) and path not in OPEN and not self._authorised(headers, query):
             await _reply(send, 401, ("unauthorized", "A valid token is required."))
             return
         if method == "POST" and path.startswith("/api/kbs/") and path.endswith("/documents"):
             length = headers.get("content-length")
             if length and length.isdigit() and int(length) > self.upload_limit:
-                await _reply(send, 413, ("too_large", "The upload is larger than the limit of "
-                                                      f"{self.upload_limit >> 20} MB."))
+                await _reply(
+                    send,
+                    413,
+                    (
+                        "too_large",
+                        f"The upload is larger than the limit of {self.upload_limit >> 20} MB.",
+                    ),
+                )
                 return
             receive = _limited(receive, self.upload_limit)
         await self.app(scope, receive, _with_headers(send, path))
@@ -128,9 +142,18 @@ class EdgeGuard:
             await _reply(send, 401, ("unauthorized", "This link's token is not valid."))
             return
         cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-        await send({"type": "http.response.start", "status": 303, "headers": [
-            (b"location", b"/"), (b"set-cookie", cookie.encode()), (b"cache-control", b"no-store"),
-            *_SECURITY_HEADERS]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", b"/"),
+                    (b"set-cookie", cookie.encode()),
+                    (b"cache-control", b"no-store"),
+                    *_SECURITY_HEADERS,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
 
@@ -144,8 +167,11 @@ _SECURITY_HEADERS = [
 def _with_headers(send: Send, path: str) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [h for h in message.get("headers", []) if h[0].lower() not in
-                       {b"x-content-type-options", b"content-security-policy"}]
+            headers = [
+                h
+                for h in message.get("headers", [])
+                if h[0].lower() not in {b"x-content-type-options", b"content-security-policy"}
+            ]
             headers += _SECURITY_HEADERS
             headers.append((b"content-security-policy", CSP.encode()))
             message["headers"] = headers
@@ -171,7 +197,15 @@ def _limited(receive: Receive, limit: int) -> Receive:
 
 async def _reply(send: Send, status: int, error: tuple[str, str]) -> None:
     body = json.dumps({"error": {"code": error[0], "message": error[1]}}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        *_SECURITY_HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *_SECURITY_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -28,7 +28,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 def make_settings(data_dir: Path, **extra: object) -> Settings:
     values: dict[str, object] = {
-        "data_dir": data_dir, "token": TOKEN, "host": "127.0.0.1", "embed_workers": 1}
+        "data_dir": data_dir,
+        "token": TOKEN,
+        "host": "127.0.0.1",
+        "embed_workers": 1,
+    }
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -82,9 +86,23 @@ class LiveServer:
         self.data_dir = data_dir
         full_env = {**os.environ, "WOWRAG_EMBED_WORKERS": "1", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "launcher.py"), "--headless", "--port", "0",
-             "--data-dir", str(data_dir), "--token", TOKEN],
-            cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                str(ROOT / "launcher.py"),
+                "--headless",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--token",
+                TOKEN,
+            ],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + 30
         while not server_json.exists():

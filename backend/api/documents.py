@@ -20,13 +20,13 @@ async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[Docume
     ingest.kbs.get(kb_id)
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
-        raise Invalid("Send the files as multipart/form-data in the field 'files'.",
-                      code="invalid_upload")
+        raise Invalid(
+            "Send the files as multipart/form-data in the field 'files'.", code="invalid_upload"
+        )
     async with request.form(max_files=MAX_FILES, max_fields=100) as form:
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         if not files:
-            raise Invalid("No files were sent (the multipart field is 'files').",
-                          code="no_files")
+            raise Invalid("No files were sent (the multipart field is 'files').", code="no_files")
         incoming = [IncomingFile(f.filename, f.file) for f in files]
         docs = await run_in_threadpool(ingest.upload, kb_id, incoming)
     return [DocumentOut.of(d) for d in docs]
@@ -35,7 +35,7 @@ async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[Docume
 @router.get("")
 async def list_documents(kb_id: str, ingest: IngestDep) -> list[DocumentOut]:
     ingest.kbs.get(kb_id)
-    return [DocumentOut.of(d) for d in ingest.documents.list(kb_id)]
+    return [DocumentOut.of(d) for d in ingest.documents.in_kb(kb_id)]
 
 
 @router.get("/{doc_id}")

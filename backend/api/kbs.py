@@ -37,7 +37,7 @@ def _require(name: str | None) -> str:
 
 @router.get("")
 async def list_kbs(c: ContainerDep) -> list[KnowledgeBaseOut]:
-    return [KnowledgeBaseOut.of(kb) for kb in c.kb_repo.list()]
+    return [KnowledgeBaseOut.of(kb) for kb in c.kb_repo.all()]
 
 
 @router.post("", status_code=201)

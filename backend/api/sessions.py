@@ -20,7 +20,7 @@ class SessionUpdate(BaseModel):
 
 @router.get("")
 async def list_sessions(sessions: SessionsDep) -> list[SessionOut]:
-    return [SessionOut.of(s) for s in sessions.list()]
+    return [SessionOut.of(s) for s in sessions.all()]
 
 
 @router.get("/{session_id}")
@@ -29,9 +29,7 @@ async def get_session(session_id: str, sessions: SessionsDep) -> SessionDetailOu
 
 
 @router.patch("/{session_id}")
-async def update_session(
-    session_id: str, body: SessionUpdate, sessions: SessionsDep
-) -> SessionOut:
+async def update_session(session_id: str, body: SessionUpdate, sessions: SessionsDep) -> SessionOut:
     return SessionOut.of(sessions.update(session_id, body.title, body.kb_ids))
 
 
@@ -45,5 +43,8 @@ async def delete_session(session_id: str, sessions: SessionsDep) -> Response:
 async def export_session(session_id: str, sessions: SessionsDep) -> Response:
     filename, markdown = sessions.export_markdown(session_id)
     disposition = f"attachment; filename=\"conversation.md\"; filename*=UTF-8''{quote(filename)}"
-    return Response(markdown, media_type="text/markdown; charset=utf-8",
-                    headers={"content-disposition": disposition})
+    return Response(
+        markdown,
+        media_type="text/markdown; charset=utf-8",
+        headers={"content-disposition": disposition},
+    )

@@ -20,8 +20,12 @@ async def health() -> dict[str, str]:
 
 @router.get("/api/info")
 async def info(c: ContainerDep) -> dict[str, Any]:
-    return {"version": __version__, "data_dir": str(c.paths.root),
-            "vector_engine": c.store.engine, "embedder": c.embedder.name}
+    return {
+        "version": __version__,
+        "data_dir": str(c.paths.root),
+        "vector_engine": c.store.engine,
+        "embedder": c.embedder.name,
+    }
 
 
 @router.get("/api/settings")

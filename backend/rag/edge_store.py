@@ -11,11 +11,19 @@ from __future__ import annotations
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from backend.rag.vector_store import (
-    DENSE, KEYWORDS, PREFETCH_FACTOR, PREFETCH_MIN, RRF_K, ChunkHit, ChunkPoint, SearchQuery,
+    DENSE,
+    KEYWORDS,
+    PREFETCH_FACTOR,
+    PREFETCH_MIN,
+    RRF_K,
+    ChunkHit,
+    ChunkPoint,
+    SearchQuery,
 )
 
 COLLECTION = "chunks"
@@ -33,9 +41,13 @@ class EdgeVectorStore:
         # A crash during optimisation leaves segment builders behind that nothing cleans.
         shutil.rmtree(path / "temp_segments", ignore_errors=True)
         config = q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(
-                size=dimension, distance=q.Distance.Cosine,
-                multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim))},
+            vectors={
+                DENSE: q.EdgeVectorParams(
+                    size=dimension,
+                    distance=q.Distance.Cosine,
+                    multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim),
+                )
+            },
             sparse_vectors={KEYWORDS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         )
         if (path / "edge_config.json").exists():
@@ -43,11 +55,12 @@ class EdgeVectorStore:
         else:
             self._shard = q.EdgeShard.create(str(path), config)
             for name in ("kb_id", "doc_id"):
-                self._shard.update(q.UpdateOperation.create_field_index(
-                    name, q.PayloadSchemaType.Keyword))
+                self._shard.update(
+                    q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword)
+                )
             self._shard.flush()
 
-    def _match(self, key: str, values: list[str]) -> object:
+    def _match(self, key: str, values: list[str]) -> Any:
         q = self._q
         if len(values) == 1:
             return q.Filter(must=[q.FieldCondition(key, match=q.MatchValue(values[0]))])
@@ -56,10 +69,14 @@ class EdgeVectorStore:
     def upsert(self, points: list[ChunkPoint]) -> None:
         q = self._q
         batch = [
-            q.Point(p.id, {
-                DENSE: p.dense.tolist(),
-                KEYWORDS: q.SparseVector(p.keywords.indices, p.keywords.values),
-            }, p.payload())
+            q.Point(
+                p.id,
+                {
+                    DENSE: p.dense.tolist(),
+                    KEYWORDS: q.SparseVector(p.keywords.indices, p.keywords.values),
+                },
+                p.payload(),
+            )
             for p in points
         ]
         with self._lock:
@@ -67,14 +84,16 @@ class EdgeVectorStore:
 
     def delete_document(self, doc_id: str) -> None:
         with self._lock:
-            self._shard.update(self._q.UpdateOperation.delete_points_by_filter(
-                self._match("doc_id", [doc_id])))
+            self._shard.update(
+                self._q.UpdateOperation.delete_points_by_filter(self._match("doc_id", [doc_id]))
+            )
             self._shard.flush()
 
     def delete_kb(self, kb_id: str) -> None:
         with self._lock:
-            self._shard.update(self._q.UpdateOperation.delete_points_by_filter(
-                self._match("kb_id", [kb_id])))
+            self._shard.update(
+                self._q.UpdateOperation.delete_points_by_filter(self._match("kb_id", [kb_id]))
+            )
             self._shard.flush()
 
     def document_ids(self) -> set[str]:
@@ -93,16 +112,27 @@ class EdgeVectorStore:
         depth = max(query.limit * PREFETCH_FACTOR, PREFETCH_MIN)
         if query.hybrid and query.keywords.indices:
             sparse = q.Query.Nearest(
-                q.SparseVector(query.keywords.indices, query.keywords.values), using=KEYWORDS)
+                q.SparseVector(query.keywords.indices, query.keywords.values), using=KEYWORDS
+            )
             request = q.QueryRequest(
                 limit=depth,
-                prefetches=[q.Prefetch(limit=depth, query=dense, filter=flt, params=exact),
-                            q.Prefetch(limit=depth, query=sparse, filter=flt)],
-                query=q.Fusion.Rrf(k=RRF_K), with_payload=True, with_vector=[DENSE],
+                prefetches=[
+                    q.Prefetch(limit=depth, query=dense, filter=flt, params=exact),
+                    q.Prefetch(limit=depth, query=sparse, filter=flt),
+                ],
+                query=q.Fusion.Rrf(k=RRF_K),
+                with_payload=True,
+                with_vector=[DENSE],
             )
         else:
-            request = q.QueryRequest(limit=depth, query=dense, filter=flt, params=exact,
-                                     with_payload=True, with_vector=[DENSE])
+            request = q.QueryRequest(
+                limit=depth,
+                query=dense,
+                filter=flt,
+                params=exact,
+                with_payload=True,
+                with_vector=[DENSE],
+            )
         return [_hit(p.score, p.payload, p.vector) for p in self._shard.query(request)]
 
     def flush(self) -> None:
@@ -115,7 +145,7 @@ class EdgeVectorStore:
             self._shard.close()
 
 
-def _hit(score: float, payload: object, vector: object) -> ChunkHit:
+def _hit(score: float, payload: Any, vector: Any) -> ChunkHit:
     units = None
     if isinstance(vector, dict) and DENSE in vector:
         units = np.asarray(vector[DENSE], dtype=np.float32)

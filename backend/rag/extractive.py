@@ -31,7 +31,7 @@ def _title_like(text: str) -> bool:
 
 
 def _worth(unit: UnitScore, passage: Passage) -> float:
-    text = passage.text[unit.start:unit.end]
+    text = passage.text[unit.start : unit.end]
     return unit.score * (TITLE_PENALTY if _title_like(text) else 1.0)
 
 
@@ -50,9 +50,10 @@ def choose_sentences(passages: list[Passage]) -> list[tuple[Passage, UnitScore]]
         for unit in ranked[:2]:
             if len(chosen) >= MAX_SENTENCES:
                 return chosen
-            text = passage.text[unit.start:unit.end]
+            text = passage.text[unit.start : unit.end]
             if _worth(unit, passage) >= floor and not any(
-                text in p.text[u.start:u.end] or p.text[u.start:u.end] in text for p, u in chosen
+                text in p.text[u.start : u.end] or p.text[u.start : u.end] in text
+                for p, u in chosen
             ):
                 chosen.append((passage, unit))
     return chosen
@@ -64,7 +65,7 @@ def compose(request: AnswerRequest) -> str:
         return NOT_FOUND[request.language]
     parts = []
     for passage, unit in chosen:
-        sentence = passage.text[unit.start:unit.end].strip()
+        sentence = passage.text[unit.start : unit.end].strip()
         parts.append(f"{sentence}[{passage.index}]")
     glue = "" if request.language == "zh" else " "
     return glue.join(parts)

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from backend.rag.vector_store import (
-    DENSE, KEYWORDS, PREFETCH_FACTOR, PREFETCH_MIN, RRF_K, ChunkHit, ChunkPoint, SearchQuery,
+    DENSE,
+    KEYWORDS,
+    PREFETCH_FACTOR,
+    PREFETCH_MIN,
+    RRF_K,
+    ChunkHit,
+    ChunkPoint,
+    SearchQuery,
 )
 
 COLLECTION = "wowrag_chunks"
@@ -21,7 +29,11 @@ COLLECTION = "wowrag_chunks"
 
 class QdrantClientVectorStore:
     def __init__(
-        self, engine: str, folder: str, dimension: int, url: str | None = None,
+        self,
+        engine: str,
+        folder: str,
+        dimension: int,
+        url: str | None = None,
         api_key: str | None = None,
     ) -> None:
         from qdrant_client import QdrantClient, models
@@ -38,18 +50,25 @@ class QdrantClientVectorStore:
         if not self._client.collection_exists(COLLECTION):
             self._client.create_collection(
                 COLLECTION,
-                vectors_config={DENSE: models.VectorParams(
-                    size=dimension, distance=models.Distance.COSINE,
-                    multivector_config=models.MultiVectorConfig(
-                        comparator=models.MultiVectorComparator.MAX_SIM))},
-                sparse_vectors_config={KEYWORDS: models.SparseVectorParams(
-                    modifier=models.Modifier.IDF)},
+                vectors_config={
+                    DENSE: models.VectorParams(
+                        size=dimension,
+                        distance=models.Distance.COSINE,
+                        multivector_config=models.MultiVectorConfig(
+                            comparator=models.MultiVectorComparator.MAX_SIM
+                        ),
+                    )
+                },
+                sparse_vectors_config={
+                    KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                },
             )
             for name in ("kb_id", "doc_id"):
                 self._client.create_payload_index(
-                    COLLECTION, name, models.PayloadSchemaType.KEYWORD)
+                    COLLECTION, name, models.PayloadSchemaType.KEYWORD
+                )
 
-    def _match(self, key: str, values: list[str]) -> object:
+    def _match(self, key: str, values: list[str]) -> Any:
         m = self._m
         match = m.MatchValue(value=values[0]) if len(values) == 1 else m.MatchAny(any=values)
         return m.Filter(must=[m.FieldCondition(key=key, match=match)])
@@ -57,10 +76,14 @@ class QdrantClientVectorStore:
     def upsert(self, points: list[ChunkPoint]) -> None:
         m = self._m
         batch = [
-            m.PointStruct(id=p.id, payload=p.payload(), vector={
-                DENSE: p.dense.tolist(),
-                KEYWORDS: m.SparseVector(indices=p.keywords.indices, values=p.keywords.values),
-            })
+            m.PointStruct(
+                id=p.id,
+                payload=p.payload(),
+                vector={
+                    DENSE: p.dense.tolist(),
+                    KEYWORDS: m.SparseVector(indices=p.keywords.indices, values=p.keywords.values),
+                },
+            )
             for p in points
         ]
         with self._lock:
@@ -68,13 +91,17 @@ class QdrantClientVectorStore:
 
     def delete_document(self, doc_id: str) -> None:
         with self._lock:
-            self._client.delete(COLLECTION, self._m.FilterSelector(
-                filter=self._match("doc_id", [doc_id])), wait=True)
+            self._client.delete(
+                COLLECTION,
+                self._m.FilterSelector(filter=self._match("doc_id", [doc_id])),
+                wait=True,
+            )
 
     def delete_kb(self, kb_id: str) -> None:
         with self._lock:
-            self._client.delete(COLLECTION, self._m.FilterSelector(
-                filter=self._match("kb_id", [kb_id])), wait=True)
+            self._client.delete(
+                COLLECTION, self._m.FilterSelector(filter=self._match("kb_id", [kb_id])), wait=True
+            )
 
     def document_ids(self) -> set[str]:
         ids: set[str] = set()
@@ -82,8 +109,12 @@ class QdrantClientVectorStore:
         with self._lock:
             while True:
                 records, offset = self._client.scroll(
-                    COLLECTION, limit=1000, offset=offset, with_payload=["doc_id"],
-                    with_vectors=False)
+                    COLLECTION,
+                    limit=1000,
+                    offset=offset,
+                    with_payload=["doc_id"],
+                    with_vectors=False,
+                )
                 ids.update(str((r.payload or {}).get("doc_id")) for r in records)
                 if offset is None:
                     return ids
@@ -101,26 +132,40 @@ class QdrantClientVectorStore:
         with self._lock:
             if query.hybrid and query.keywords.indices:
                 sparse = m.SparseVector(
-                    indices=query.keywords.indices, values=query.keywords.values)
+                    indices=query.keywords.indices, values=query.keywords.values
+                )
                 result = self._client.query_points(
                     COLLECTION,
-                    prefetch=[m.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
-                              m.Prefetch(query=sparse, using=KEYWORDS, limit=depth, filter=flt)],
-                    query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)), limit=depth,
-                    with_payload=True, with_vectors=[DENSE],
+                    prefetch=[
+                        m.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
+                        m.Prefetch(query=sparse, using=KEYWORDS, limit=depth, filter=flt),
+                    ],
+                    query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
+                    limit=depth,
+                    with_payload=True,
+                    with_vectors=[DENSE],
                 )
             else:
                 result = self._client.query_points(
-                    COLLECTION, query=dense, using=DENSE, query_filter=flt, limit=depth,
-                    with_payload=True, with_vectors=[DENSE],
+                    COLLECTION,
+                    query=dense,
+                    using=DENSE,
+                    query_filter=flt,
+                    limit=depth,
+                    with_payload=True,
+                    with_vectors=[DENSE],
                 )
         hits = []
         for point in result.points:
             vectors = point.vector if isinstance(point.vector, dict) else {}
             units = vectors.get(DENSE)
-            hits.append(ChunkHit(
-                score=float(point.score), payload=dict(point.payload or {}),
-                unit_vectors=None if units is None else np.asarray(units, dtype=np.float32)))
+            hits.append(
+                ChunkHit(
+                    score=float(point.score),
+                    payload=dict(point.payload or {}),
+                    unit_vectors=None if units is None else np.asarray(units, dtype=np.float32),
+                )
+            )
         return hits
 
     def flush(self) -> None:

@@ -31,7 +31,9 @@ _LATIN = re.compile(r"[A-Za-z]{4,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _QUANTITY = re.compile(
     r"how (many|much|long|big|old|far|heavy)|what (is|was|are) the (price|cost|number|amount|"
-    r"size|weight|fee|port)|多少|几|多久|多长|多大|多重|多高|哪年|何时", re.IGNORECASE)
+    r"size|weight|fee|port)|多少|几|多久|多长|多大|多重|多高|哪年|何时",
+    re.IGNORECASE,
+)
 
 
 def asks_quantity(question: str) -> bool:
@@ -79,8 +81,12 @@ class Passage:
 
     def to_source(self) -> dict[str, object]:
         return {
-            "index": self.index, "kb_id": self.kb_id, "doc_id": self.doc_id,
-            "filename": self.filename, "page": self.page, "text": self.text,
+            "index": self.index,
+            "kb_id": self.kb_id,
+            "doc_id": self.doc_id,
+            "filename": self.filename,
+            "page": self.page,
+            "text": self.text,
             "score": round(self.score, 4),
         }
 
@@ -106,14 +112,20 @@ class HybridRetriever:
     ) -> list[Passage]:
         query_vector = self.embedder.embed([question])[0]
         query_terms = self.keywords.query(question)
-        hits = self.store.search(SearchQuery(
-            dense=query_vector, keywords=query_terms, kb_ids=kb_ids, limit=top_k, hybrid=hybrid))
+        hits = self.store.search(
+            SearchQuery(
+                dense=query_vector, keywords=query_terms, kb_ids=kb_ids, limit=top_k, hybrid=hybrid
+            )
+        )
         terms = self.weighted_terms(question)
         quantity = question if asks_quantity(question) else None
         ranked = sorted(
-            (self._score(hit, rank, query_vector, terms, quantity)
-             for rank, hit in enumerate(hits)),
-            key=lambda p: p.score, reverse=True,
+            (
+                self._score(hit, rank, query_vector, terms, quantity)
+                for rank, hit in enumerate(hits)
+            ),
+            key=lambda p: p.score,
+            reverse=True,
         )[:top_k]
         for number, passage in enumerate(ranked, start=1):
             passage.index = number
@@ -141,7 +153,11 @@ class HybridRetriever:
         return sum(w for t, w in terms.items() if t in present) / sum(terms.values())
 
     def _score(
-        self, hit: ChunkHit, rank: int, query: np.ndarray, terms: dict[int | str, float],
+        self,
+        hit: ChunkHit,
+        rank: int,
+        query: np.ndarray,
+        terms: dict[int | str, float],
         quantity: str | None,
     ) -> Passage:
         payload = hit.payload
@@ -157,15 +173,27 @@ class HybridRetriever:
         dense = float(np.max(unit_scores)) if len(unit_scores) else 0.0
         score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
         units = [
-            UnitScore(a, b, DENSE_WEIGHT * float(s)
-                      + COVERAGE_WEIGHT * self.coverage(terms, text[a:b])
-                      + (QUANTITY_BONUS if quantity and new_numbers(text[a:b], quantity) else 0))
-            for (a, b), s in zip(spans, unit_scores)
+            UnitScore(
+                a,
+                b,
+                DENSE_WEIGHT * float(s)
+                + COVERAGE_WEIGHT * self.coverage(terms, text[a:b])
+                + (QUANTITY_BONUS if quantity and new_numbers(text[a:b], quantity) else 0),
+            )
+            for (a, b), s in zip(spans, unit_scores, strict=False)
         ]
         if quantity and new_numbers(text, quantity):
             score += QUANTITY_BONUS
         return Passage(
-            index=0, kb_id=str(payload.get("kb_id")), doc_id=str(payload.get("doc_id")),
-            filename=filename, page=payload.get("page"), text=text, heading=heading,
-            score=score, dense=dense, coverage=coverage, units=units,
+            index=0,
+            kb_id=str(payload.get("kb_id")),
+            doc_id=str(payload.get("doc_id")),
+            filename=filename,
+            page=payload.get("page"),
+            text=text,
+            heading=heading,
+            score=score,
+            dense=dense,
+            coverage=coverage,
+            units=units,
         )

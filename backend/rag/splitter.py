@@ -113,8 +113,10 @@ def _assemble(sentences: list[str], page: int | None, heading: str) -> Chunk:
         text += sentence
     units: list[tuple[int, int]] = []
     for start, end in spans:
-        if units and (end - units[-1][0] <= UNIT_MERGE_BELOW * 2
-                      and units[-1][1] - units[-1][0] < UNIT_MERGE_BELOW):
+        if units and (
+            end - units[-1][0] <= UNIT_MERGE_BELOW * 2
+            and units[-1][1] - units[-1][0] < UNIT_MERGE_BELOW
+        ):
             units[-1] = (units[-1][0], end)
         else:
             units.append((start, end))

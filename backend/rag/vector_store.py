@@ -42,9 +42,14 @@ class ChunkPoint:
 
     def payload(self) -> dict[str, Any]:
         return {
-            "kb_id": self.kb_id, "doc_id": self.doc_id, "filename": self.filename,
-            "page": self.page, "chunk_index": self.chunk_index, "text": self.text,
-            "heading": self.heading, "units": [list(u) for u in self.units],
+            "kb_id": self.kb_id,
+            "doc_id": self.doc_id,
+            "filename": self.filename,
+            "page": self.page,
+            "chunk_index": self.chunk_index,
+            "text": self.text,
+            "heading": self.heading,
+            "units": [list(u) for u in self.units],
         }
 
 

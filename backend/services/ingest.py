@@ -48,8 +48,14 @@ Parser = Callable[[str, str], ParsedDocument]
 
 class IngestService:
     def __init__(
-        self, kbs: KnowledgeBaseRepository, documents: DocumentRepository, uploads: UploadStore,
-        store: VectorStore, pool: EmbeddingPool, keywords: KeywordEncoder, events: EventBus,
+        self,
+        kbs: KnowledgeBaseRepository,
+        documents: DocumentRepository,
+        uploads: UploadStore,
+        store: VectorStore,
+        pool: EmbeddingPool,
+        keywords: KeywordEncoder,
+        events: EventBus,
         parse: Parser,
     ) -> None:
         self.kbs, self.documents, self.uploads = kbs, documents, uploads
@@ -81,14 +87,18 @@ class IngestService:
             self.store.delete_document(doc_id)
         for doc in self.documents.unfinished():
             if not self.uploads.path(doc.stored_name).exists():
-                self._set(doc.id, status=DocumentStatus.FAILED, progress=1.0,
-                          error="The uploaded file was lost before it could be imported.")
+                self._set(
+                    doc.id,
+                    status=DocumentStatus.FAILED,
+                    progress=1.0,
+                    error="The uploaded file was lost before it could be imported.",
+                )
                 continue
             self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
             self._queue.put(doc.id)
         for doc_id in ready:
-            doc = self.documents.find(doc_id)
-            if doc and doc.chunk_count and self.store.count(doc_id) < doc.chunk_count:
+            found = self.documents.find(doc_id)
+            if found and found.chunk_count and self.store.count(doc_id) < found.chunk_count:
                 self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
                 self._queue.put(doc_id)
         log.info("recovered: %d documents known", len(known))
@@ -106,7 +116,8 @@ class IngestService:
             twin = self.documents.find_ready_twin(kb_id, stored.sha256)
             status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
             doc = self.documents.create(
-                kb_id, filename, stored.stored_name, stored.size, stored.sha256, status)
+                kb_id, filename, stored.stored_name, stored.size, stored.sha256, status
+            )
             if twin:
                 self.uploads.remove(stored.stored_name)
                 self.documents.update(doc.id, error=f"Same content as {twin.filename!r}.")
@@ -172,8 +183,9 @@ class IngestService:
         kb = self.kbs.get(doc.kb_id)
         label = document_label(doc.filename)
         texts = [f"{label}: {u}" for c in chunks for u in c.unit_texts()]
-        futures = [self.pool.submit(texts[i : i + EMBED_BATCH])
-                   for i in range(0, len(texts), EMBED_BATCH)]
+        futures = [
+            self.pool.submit(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)
+        ]
         vectors: list[np.ndarray] = []
         for number, future in enumerate(futures, start=1):
             if self._stopping.is_set():
@@ -186,13 +198,22 @@ class IngestService:
         points, row = [], 0
         for chunk in chunks:
             count = len(chunk.units)
-            points.append(ChunkPoint(
-                kb_id=doc.kb_id, doc_id=doc.id, filename=doc.filename, page=chunk.page,
-                chunk_index=chunk.index, text=chunk.text, heading=chunk.heading,
-                units=chunk.units, dense=matrix[row : row + count],
-                keywords=self.keywords.document(
-                    keyword_text(doc.filename, chunk.heading, chunk.text)),
-            ))
+            points.append(
+                ChunkPoint(
+                    kb_id=doc.kb_id,
+                    doc_id=doc.id,
+                    filename=doc.filename,
+                    page=chunk.page,
+                    chunk_index=chunk.index,
+                    text=chunk.text,
+                    heading=chunk.heading,
+                    units=chunk.units,
+                    dense=matrix[row : row + count],
+                    keywords=self.keywords.document(
+                        keyword_text(doc.filename, chunk.heading, chunk.text)
+                    ),
+                )
+            )
             row += count
         for start in range(0, len(points), UPSERT_BATCH):
             if self.documents.find(doc.id) is None:

@@ -10,8 +10,8 @@ class SessionService:
     def __init__(self, repo: SessionRepository) -> None:
         self.repo = repo
 
-    def list(self) -> list[ChatSession]:
-        return self.repo.list()
+    def all(self) -> list[ChatSession]:
+        return self.repo.all()
 
     def get(self, session_id: str) -> ChatSession:
         return self.repo.get(session_id, with_messages=True)
@@ -35,8 +35,9 @@ class SessionService:
                 for source in message.sources:
                     page = f", p. {source['page']}" if source.get("page") else ""
                     quote = " ".join(str(source.get("text", "")).split())[:300]
-                    lines.append(f"- [{source.get('index')}] {source.get('filename')}{page}: "
-                                 f"> {quote}")
+                    lines.append(
+                        f"- [{source.get('index')}] {source.get('filename')}{page}: > {quote}"
+                    )
                 lines.append("")
         safe = "".join(ch for ch in session.title if ch.isalnum() or ch in " -_")[:50].strip()
         return f"{safe or 'conversation'}.md", "\n".join(lines)

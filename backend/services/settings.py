@@ -87,15 +87,19 @@ class SettingsService:
             if llm.get("api_key") == MASK:
                 llm.pop("api_key")
             new_url = llm.get("base_url")
-            if new_url is not None and "api_key" not in llm and settings.llm.api_key and (
-                _origin(new_url) != _origin(settings.llm.base_url)
+            if (
+                new_url is not None
+                and "api_key" not in llm
+                and settings.llm.api_key
+                and (_origin(new_url) != _origin(settings.llm.base_url))
             ):
                 # A key never follows the user to another host it was not typed for.
                 settings.llm.api_key = ""
             settings.llm = settings.llm.model_copy(update=llm)
         if change.retrieval is not None:
             settings.retrieval = settings.retrieval.model_copy(
-                update=change.retrieval.model_dump(exclude_unset=True, exclude_none=True))
+                update=change.retrieval.model_dump(exclude_unset=True, exclude_none=True)
+            )
         self.repo.put(self.KEY, settings.model_dump())
         self._cache = settings
         self.version += 1

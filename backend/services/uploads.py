@@ -16,7 +16,12 @@ from backend.store.clock import new_id
 CHUNK = 1 << 20
 MAX_NAME = 180
 _WINDOWS_DEVICES = {
-    "CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(10)),
+    *(f"LPT{i}" for i in range(10)),
 }
 
 
@@ -64,7 +69,8 @@ class UploadStore:
                     size += len(block)
                     if size > self.max_bytes:
                         raise TooLarge(
-                            f"The file is larger than the limit of {self.max_bytes >> 20} MB.")
+                            f"The file is larger than the limit of {self.max_bytes >> 20} MB."
+                        )
                     digest.update(block)
                     out.write(block)
         except BaseException:

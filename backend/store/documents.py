@@ -21,7 +21,7 @@ class DocumentRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def list(self, kb_id: str) -> list[Document]:
+    def in_kb(self, kb_id: str) -> list[Document]:
         rows = self.db.query(
             "SELECT * FROM documents WHERE kb_id = ? ORDER BY created_at, rowid", (kb_id,)
         )
@@ -47,15 +47,30 @@ class DocumentRepository:
         return None if row is None else _row(row)
 
     def create(
-        self, kb_id: str, filename: str, stored_name: str, size: int, sha256: str,
+        self,
+        kb_id: str,
+        filename: str,
+        stored_name: str,
+        size: int,
+        sha256: str,
         status: DocumentStatus,
     ) -> Document:
         doc_id, now = new_id(), now_iso()
         self.db.execute(
             "INSERT INTO documents (id, kb_id, filename, stored_name, size, sha256, status,"
             " progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, kb_id, filename, stored_name, size, sha256, status.value,
-             1.0 if status is DocumentStatus.DUPLICATE else 0.0, now, now),
+            (
+                doc_id,
+                kb_id,
+                filename,
+                stored_name,
+                size,
+                sha256,
+                status.value,
+                1.0 if status is DocumentStatus.DUPLICATE else 0.0,
+                now,
+                now,
+            ),
         )
         return self.get(doc_id)
 
@@ -87,8 +102,10 @@ class DocumentRepository:
         return {r[0] for r in self.db.query("SELECT id FROM documents")}
 
     def stored_names(self, kb_id: str) -> list[str]:
-        return [r[0] for r in self.db.query(
-            "SELECT stored_name FROM documents WHERE kb_id = ?", (kb_id,))]
+        return [
+            r[0]
+            for r in self.db.query("SELECT stored_name FROM documents WHERE kb_id = ?", (kb_id,))
+        ]
 
     def delete(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))

@@ -27,7 +27,7 @@ class KnowledgeBaseRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def list(self) -> list[KnowledgeBase]:
+    def all(self) -> list[KnowledgeBase]:
         return [_row(r) for r in self.db.query(_SELECT + " ORDER BY k.created_at")]
 
     def get(self, kb_id: str) -> KnowledgeBase:
@@ -48,8 +48,9 @@ class KnowledgeBaseRepository:
                 (kb_id, name, description, embedder, dimension, now_iso()),
             )
         except sqlite3.IntegrityError as exc:
-            raise Conflict(f"A knowledge base named {name!r} already exists.",
-                           code="kb_name_taken") from exc
+            raise Conflict(
+                f"A knowledge base named {name!r} already exists.", code="kb_name_taken"
+            ) from exc
         return self.get(kb_id)
 
     def update(self, kb_id: str, name: str | None, description: str | None) -> KnowledgeBase:
@@ -58,8 +59,9 @@ class KnowledgeBaseRepository:
             if name is not None:
                 self.db.execute("UPDATE knowledge_bases SET name = ? WHERE id = ?", (name, kb_id))
         except sqlite3.IntegrityError as exc:
-            raise Conflict(f"A knowledge base named {name!r} already exists.",
-                           code="kb_name_taken") from exc
+            raise Conflict(
+                f"A knowledge base named {name!r} already exists.", code="kb_name_taken"
+            ) from exc
         if description is not None:
             self.db.execute(
                 "UPDATE knowledge_bases SET description = ? WHERE id = ?", (description, kb_id)

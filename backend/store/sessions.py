@@ -29,7 +29,7 @@ class SessionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def list(self) -> list[ChatSession]:
+    def all(self) -> list[ChatSession]:
         rows = self.db.query("SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC")
         return [_session(r) for r in rows]
 
@@ -73,13 +73,20 @@ class SessionRepository:
         else:
             rows = self.db.query(
                 "SELECT * FROM (SELECT * FROM messages WHERE session_id = ?"
-                " ORDER BY seq DESC LIMIT ?) ORDER BY seq", (session_id, last),
+                " ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+                (session_id, last),
             )
         return [_message(r) for r in rows]
 
     def add_message(
-        self, session_id: str, role: str, content: str, *, message_id: str | None = None,
-        sources: list[dict[str, Any]] | None = None, status: str = "done",
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        *,
+        message_id: str | None = None,
+        sources: list[dict[str, Any]] | None = None,
+        status: str = "done",
     ) -> str:
         message_id = message_id or new_id()
         now = now_iso()
@@ -91,14 +98,22 @@ class SessionRepository:
             conn.execute(
                 "INSERT INTO messages (id, session_id, role, content, sources, status,"
                 " created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (message_id, session_id, role, content, json.dumps(sources or [],
-                 ensure_ascii=False), status, now, seq),
+                (
+                    message_id,
+                    session_id,
+                    role,
+                    content,
+                    json.dumps(sources or [], ensure_ascii=False),
+                    status,
+                    now,
+                    seq,
+                ),
             )
             conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
         return message_id
 
     def remove_kb(self, kb_id: str) -> None:
         """Drop a deleted knowledge base from every session's scope."""
-        for session in self.list():
+        for session in self.all():
             if kb_id in session.kb_ids:
                 self.update(session.id, None, [k for k in session.kb_ids if k != kb_id])

@@ -13,7 +13,8 @@ def test_health_is_open(client):
 
 def test_import_and_ask_in_chinese(client):
     kb = client.post("/api/kbs", json={"name": "手册"}).json()
-    files = {"files": ("acme.md", "# Acme 员工手册\n## 年假\nAcme 员工每年享有带薪年假十五天。\n".encode())}
+    text = "# Acme 员工手册\n## 年假\nAcme 员工每年享有带薪年假十五天。\n"
+    files = {"files": ("acme.md", text.encode())}
     assert client.post(f"/api/kbs/{kb['id']}/documents", files=files).status_code == 202
     docs = wait_documents(client, kb["id"])
     assert docs[0]["status"] == "ready", docs

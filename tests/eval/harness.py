@@ -45,13 +45,19 @@ class Report:
         return sum(getattr(o, name) for o in self.outcomes) / max(len(self.outcomes), 1)
 
     def failures(self, name: str) -> list[str]:
-        return [f"{o.question.text} -> {o.filenames[:3]} | {o.answer[:120]!r}"
-                for o in self.outcomes if not getattr(o, name)]
+        return [
+            f"{o.question.text} -> {o.filenames[:3]} | {o.answer[:120]!r}"
+            for o in self.outcomes
+            if not getattr(o, name)
+        ]
 
     def markdown(self) -> str:
-        rows = [("right document ranked first", "top1"), ("right document in top 5", "top5"),
-                ("right PDF/PPTX page", "page_ok"),
-                ("answer states the fact (no model)", "fact_in_answer")]
+        rows = [
+            ("right document ranked first", "top1"),
+            ("right document in top 5", "top5"),
+            ("right PDF/PPTX page", "page_ok"),
+            ("answer states the fact (no model)", "fact_in_answer"),
+        ]
         lines = [f"Questions: {len(self.outcomes)}", "", "| measure | rate |", "|---|---|"]
         lines += [f"| {label} | {self.rate(name):.0%} |" for label, name in rows]
         return "\n".join(lines)
@@ -61,8 +67,9 @@ def import_corpus(client: Any, folder: Path, kb_name: str = "eval") -> str:
     kb = client.post("/api/kbs", json={"name": kb_name}).json()
     for path in write(folder):
         with open(path, "rb") as handle:
-            answer = client.post(f"/api/kbs/{kb['id']}/documents",
-                                 files={"files": (path.name, handle.read())})
+            answer = client.post(
+                f"/api/kbs/{kb['id']}/documents", files={"files": (path.name, handle.read())}
+            )
         assert answer.status_code == 202, answer.text
     return str(kb["id"])
 
@@ -80,8 +87,13 @@ def ask(client: Any, question: Question, kb_id: str) -> Outcome:
                 data = []
     sources = next(e["sources"] for e in events if e["type"] == "sources")
     done = next(e for e in events if e["type"] == "done")
-    return Outcome(question, [s["filename"] for s in sources], [s["page"] for s in sources],
-                   done["answer"], done["citations"])
+    return Outcome(
+        question,
+        [s["filename"] for s in sources],
+        [s["page"] for s in sources],
+        done["answer"],
+        done["citations"],
+    )
 
 
 def evaluate(client: Any, kb_id: str) -> Report:

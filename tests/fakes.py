@@ -58,6 +58,7 @@ class Script:
         "prompt_tokens": 42, "completion_tokens": 6, "total_tokens": 48})
     reply: str | None = None  # the answer of non-streaming calls; None echoes the last message
     models: list[str] = field(default_factory=lambda: ["fake-model", "other-model"])
+    openai_models: bool = True  # False: only Ollama's /api/tags lists them
 
 
 @dataclass
@@ -115,7 +116,7 @@ class FakeLlm:
         if script.status != 200:
             await _json(send, script.status, {"error": {"message": script.error,
                                                         "type": "fake_error"}})
-        elif scope["path"].endswith("/models"):
+        elif scope["path"].endswith("/models") and script.openai_models:
             await _json(send, 200, {"object": "list", "data": [
                 {"id": m, "object": "model"} for m in script.models]})
         elif scope["path"].endswith("/api/tags"):
@@ -178,7 +179,7 @@ async def _json(send: Any, status: int, data: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class served_llm:  # noqa: N801 - used as a context manager, like open()
+class served_llm:
     """`with served_llm() as fake:` a FakeLlm listening on `fake.url`."""
 
     def __enter__(self) -> FakeLlm:
@@ -201,7 +202,7 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-class served_app:  # noqa: N801
+class served_app:
     """`with served_app(data_dir) as app:` the real wow-rag app under uvicorn on loopback,
     with an authorised `app.client` (httpx) and `app.add_kb(name, {filename: text})`."""
 
@@ -240,3 +241,78 @@ class served_app:  # noqa: N801
         self.client.close()
         self.server.__exit__()
         self.container.close()
+
+
+def main() -> None:
+    """`python -m tests.fakes --tokens 2000`: serve a FakeLlm until stopped; prints its URL."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=2000)
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    with served_llm() as fake:
+        fake.reset(tokens=[f"w{i} " for i in range(args.tokens)], delay_s=args.delay)
+        print(fake.url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
+
+
+TINY_PIECES = ["▁the", "▁book", "▁is", "▁due", "▁in", "▁21", "▁days", "▁[1]", ".", "▁yes"]
+
+
+def write_tiny_gguf(path: Any, seed: int = 7) -> Any:
+    """A llama-architecture GGUF of 2 layers and 64 dimensions with random weights (it
+    babbles the pieces above), small enough to write in a test and load in milliseconds."""
+    import gguf
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n_embd, n_ff, n_layer, n_head = 64, 128, 2, 4
+    tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)] + TINY_PIECES
+    types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL] + [
+        gguf.TokenType.BYTE] * 256 + [gguf.TokenType.NORMAL] * len(TINY_PIECES)
+    n_vocab = len(tokens)
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_context_length(2048)
+    writer.add_embedding_length(n_embd)
+    writer.add_block_count(n_layer)
+    writer.add_feed_forward_length(n_ff)
+    writer.add_head_count(n_head)
+    writer.add_head_count_kv(n_head)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_rope_dimension_count(n_embd // n_head)
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores([0.0] * 259 + [-1.0] * len(TINY_PIECES))
+    writer.add_token_types(types)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    writer.add_chat_template("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n"
+                             "{% endfor %}assistant:")
+
+    def weights(*shape: int, scale: float = 0.1) -> Any:
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    output = weights(n_vocab, n_embd, scale=1.0)
+    output[:259] = 0  # only the word pieces win: no end token, no stray bytes
+    writer.add_tensor("token_embd.weight", weights(n_vocab, n_embd, scale=1.0))
+    writer.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))
+    writer.add_tensor("output.weight", output)
+    for i in range(n_layer):
+        writer.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        for name in ("attn_q", "attn_k", "attn_v", "attn_output"):
+            writer.add_tensor(f"blk.{i}.{name}.weight", weights(n_embd, n_embd))
+        writer.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        writer.add_tensor(f"blk.{i}.ffn_gate.weight", weights(n_ff, n_embd))
+        writer.add_tensor(f"blk.{i}.ffn_up.weight", weights(n_ff, n_embd))
+        writer.add_tensor(f"blk.{i}.ffn_down.weight", weights(n_embd, n_ff))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

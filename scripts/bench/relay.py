@@ -1,6 +1,7 @@
 """What the relay costs: time to first token and total time for N instant tokens from a
 scripted OpenAI-compatible server on loopback, called directly and through wow-rag
-(/api/chat/stream and /v1/chat/completions). Median of --runs runs.
+(/api/chat/stream and /v1/chat/completions). Median of --runs runs. The model server,
+wow-rag (started by its launcher) and this client each run in a process of their own.
 
     python scripts/bench/relay.py --tokens 2000 --runs 10
 """
@@ -10,10 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import FakeLlm, served_app, served_llm  # noqa: E402
+from tests.conftest import LiveServer, wait_documents  # noqa: E402
 
 Timing = tuple[float, float, int]  # first token ms, total ms, tokens seen
 
@@ -44,11 +47,11 @@ def _openai_delta(chunk: dict) -> bool:
     return bool((choices[0].get("delta") or {}).get("content"))
 
 
-def direct(client: httpx.Client, upstream: FakeLlm) -> Timing:
+def direct(client: httpx.Client, upstream_url: str) -> Timing:
     body = {"model": "fake-model", "stream": True,
             "messages": [{"role": "user", "content": "How long can I borrow a book?"}]}
     started = time.perf_counter()
-    with client.stream("POST", upstream.url + "/v1/chat/completions", json=body) as answer:
+    with client.stream("POST", upstream_url + "/v1/chat/completions", json=body) as answer:
         return _timed(answer.iter_lines(), _openai_delta, started)
 
 
@@ -71,23 +74,47 @@ def median(runs: list[Timing]) -> tuple[float, float]:
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
+@contextmanager
+def model_server(tokens: int) -> Iterator[str]:
+    process = subprocess.Popen([sys.executable, "-m", "tests.fakes", "--tokens", str(tokens)],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def wow_rag(data_dir: Path) -> Iterator[LiveServer]:
+    server = LiveServer(data_dir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    tokens = [f"w{i} " for i in range(args.tokens)]
-    with tempfile.TemporaryDirectory() as tmp, served_llm() as upstream, \
-            served_app(Path(tmp) / "data") as app:
-        app.add_kb("library", {"rules.md": "# Rules\nBooks may be borrowed for 21 days.\n"})
-        app.use_llm(provider="openai_compatible", base_url=upstream.url + "/v1",
-                    model="fake-model", timeout_s=30)
-        upstream.reset(tokens=tokens)
+    with tempfile.TemporaryDirectory() as tmp, model_server(args.tokens) as upstream_url, \
+            wow_rag(Path(tmp) / "data") as app:
+        client = app.client
+        kb = client.post("/api/kbs", json={"name": "library"}).json()
+        client.post(f"/api/kbs/{kb['id']}/documents", files={"files": (
+            "rules.md", b"# Rules\nBooks may be borrowed for 21 days.\n")})
+        wait_documents(client, kb["id"])
+        client.put("/api/settings", json={"llm": {
+            "provider": "openai_compatible", "base_url": upstream_url + "/v1",
+            "model": "fake-model", "timeout_s": 30}})
         plain = httpx.Client(timeout=60)
         paths: dict[str, Callable[[], Timing]] = {
-            "direct upstream": lambda: direct(plain, upstream),
-            "/api/chat/stream": lambda: through_chat(app.client),
-            "/v1/chat/completions": lambda: through_v1(app.client),
+            "direct upstream": lambda: direct(plain, upstream_url),
+            "/api/chat/stream": lambda: through_chat(client),
+            "/v1/chat/completions": lambda: through_v1(client),
         }
         results: dict[str, list[Timing]] = {name: [] for name in paths}
         for name, run in paths.items():

@@ -71,7 +71,8 @@ def test_sdk_streams_the_upstream_tokens(app, llm):
         model="wow-rag", stream=True, stream_options={"include_usage": True},
         messages=[{"role": "user", "content": "When is lunch served?"}])
     chunks = list(stream)
-    deltas = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    deltas = [c.choices[0].delta.content for c in chunks
+              if c.choices and c.choices[0].delta.content]
     assert deltas == llm.script.tokens
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 48
     assert "11:30" in llm.completions(stream=True)[-1].body["messages"][0]["content"]

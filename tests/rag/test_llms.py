@@ -156,14 +156,16 @@ async def test_condense_sends_the_last_turns_and_returns_the_rewrite(upstream):
 
 
 def test_standalone_question_falls_back_on_unusable_replies():
-    assert standalone_question("<think>hmm</think>\n续借期限是多久？", "能续借吗？") == "续借期限是多久？"
+    rewrite = standalone_question("<think>hmm</think>\n续借期限是多久？", "能续借吗？")
+    assert rewrite == "续借期限是多久？"
     assert standalone_question("", "Can I renew it?") == "Can I renew it?"
     assert standalone_question("x" * 5000, "Can I renew it?") == "Can I renew it?"
 
 
 def test_think_blocks_are_dropped_from_the_stream():
     think = ThinkFilter()
-    out = "".join(think.feed(d) for d in ["<thi", "nk>let me", " see</thi", "nk>\n\nAnswer", " [1]"])
+    pieces = ["<thi", "nk>let me", " see</thi", "nk>\n\nAnswer", " [1]"]
+    out = "".join(think.feed(d) for d in pieces)
     assert out + think.flush() == "Answer [1]"
     plain = ThinkFilter()
     assert "".join(plain.feed(d) for d in ["<", "b>bold</b>"]) + plain.flush() == "<b>bold</b>"

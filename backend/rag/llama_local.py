@@ -143,6 +143,11 @@ class LlamaCppGenerator:
                         chunks.close()
             except GenerationError as exc:
                 emit(exc)
+            except ValueError as exc:
+                if "context window" not in str(exc):
+                    raise
+                emit(GenerationError("llm_context_overflow", f"The question and passages do "
+                     f"not fit the model's context ({exc}). Ask for fewer passages (top_k)."))
             except Exception as exc:
                 log.exception("local model failed")
                 emit(GenerationError("llm_error", f"The local model failed: {exc}"[:400]))

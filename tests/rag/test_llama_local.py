@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.rag.generation import AnswerRequest, Turn
+from backend.rag.generation import AnswerRequest, GenerationError, Turn
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
 from tests.conftest import read_sse
 from tests.fakes import TINY_PIECES, write_tiny_gguf
@@ -27,7 +27,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 async def test_loads_and_streams_a_real_gguf(tiny_model):
-    models = LocalModels(context_tokens=512)
+    models = LocalModels(context_tokens=2048)
     generator = LlamaCppGenerator(models, tiny_model, temperature=0.0, max_tokens=12)
     deltas = [d async for d in generator.stream(REQUEST)]
     assert len(deltas) >= 3
@@ -57,6 +57,15 @@ async def test_cancelling_stops_the_generation_thread(tiny_model):
     assert await asyncio.to_thread(models.lock.acquire, True, 1.0), "generation kept running"
     assert time.monotonic() - cancelled < 1.0
     models.lock.release()
+    models.close()
+
+
+async def test_a_prompt_longer_than_the_context_is_an_actionable_error(tiny_model):
+    models = LocalModels(context_tokens=64)
+    generator = LlamaCppGenerator(models, tiny_model, max_tokens=8)
+    with pytest.raises(GenerationError) as failure:
+        _ = [d async for d in generator.stream(REQUEST)]
+    assert failure.value.code == "llm_context_overflow"
     models.close()
 
 

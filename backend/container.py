@@ -58,21 +58,36 @@ class Container:
         self.embedder = UseEmbedder()
         self.keywords = KeywordEncoder()
         self.store: VectorStore = open_vector_store(
-            settings.engine, str(self.paths.qdrant), self.embedder.dimension,
-            url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+            settings.engine,
+            str(self.paths.qdrant),
+            self.embedder.dimension,
+            url=settings.qdrant_url,
+            api_key=settings.qdrant_api_key,
+        )
         self.events = EventBus()
         self.pool = EmbeddingPool(settings.embed_workers)
         self.uploads = UploadStore(self.paths.uploads, settings.max_upload_mb << 20)
         self.ingest = IngestService(
-            self.kb_repo, self.doc_repo, self.uploads, self.store, self.pool, self.keywords,
-            self.events, _parser(settings.parse_timeout_s, settings.parse_memory_mb))
+            self.kb_repo,
+            self.doc_repo,
+            self.uploads,
+            self.store,
+            self.pool,
+            self.keywords,
+            self.events,
+            _parser(settings.parse_timeout_s, settings.parse_memory_mb),
+        )
         self.local_models = LocalModels()
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
         self.chat = ChatService(
-            self.session_repo, self.kb_repo, self.retriever,
+            self.session_repo,
+            self.kb_repo,
+            self.retriever,
             generator=lambda: build_generator(
-                self.settings_service.current().llm, self.local_models),
-            options=self.settings_service.retrieval)
+                self.settings_service.current().llm, self.local_models
+            ),
+            options=self.settings_service.retrieval,
+        )
         self.model_files = ModelFiles(self.paths.models)
         self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
         self.kb_models = KnowledgeModels(self.kb_repo)
@@ -81,6 +96,7 @@ class Container:
 
     def start(self) -> None:
         """Work that may run after the server answers: recovery, the import worker, warm-up."""
+        self.session_repo.stop_interrupted()
         self.ingest.start()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
 

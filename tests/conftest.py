@@ -105,7 +105,7 @@ class LiveServer:
         )
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + 30
-        while not server_json.exists():
+        while not self._ours(server_json):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 out = self.process.stdout.read() if self.process.stdout else ""
                 raise RuntimeError(f"server did not start: {out}")
@@ -113,6 +113,13 @@ class LiveServer:
         self.info = json.loads(server_json.read_text())
         self.url: str = self.info["url"]
         self.client = httpx.Client(base_url=self.url, headers=AUTH, timeout=60)
+
+    def _ours(self, server_json: Path) -> bool:
+        """server.json of this process (a killed one leaves a stale file behind)."""
+        try:
+            return bool(json.loads(server_json.read_text())["pid"] == self.process.pid)
+        except (OSError, ValueError, KeyError):
+            return False
 
     def stop(self, kill: bool = False) -> int:
         self.client.close()

@@ -98,7 +98,8 @@ class EdgeVectorStore:
 
     def document_ids(self) -> set[str]:
         facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))
-        return {str(hit.value) for hit in facet.hits}
+        # An exact facet still lists deleted values, with a count of zero.
+        return {str(hit.value) for hit in facet.hits if hit.count > 0}
 
     def count(self, doc_id: str | None = None) -> int:
         flt = self._match("doc_id", [doc_id]) if doc_id else None

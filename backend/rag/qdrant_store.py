@@ -63,7 +63,8 @@ class QdrantClientVectorStore:
                     KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
             )
-            for name in ("kb_id", "doc_id"):
+            # Local mode ignores payload indexes (and warns); a server needs them.
+            for name in ("kb_id", "doc_id") if engine == "server" else ():
                 self._client.create_payload_index(
                     COLLECTION, name, models.PayloadSchemaType.KEYWORD
                 )

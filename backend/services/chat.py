@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 
 from backend.errors import NotFound
 from backend.rag.generation import (
-    AnswerGenerator, AnswerRequest, GenerationError, Turn, detect_language,
+    AnswerGenerator,
+    AnswerRequest,
+    GenerationError,
+    Turn,
+    detect_language,
 )
 from backend.rag.retriever import HybridRetriever, Passage
 from backend.store.clock import new_id
@@ -21,6 +25,7 @@ from backend.store.sessions import SessionRepository
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 6
+CHECKPOINT_S = 1.0
 TITLE_LENGTH = 40
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 
@@ -93,19 +98,33 @@ def cited(answer: str, passages: list[Passage]) -> list[int]:
     return sorted(found & valid)
 
 
+_ANAPHORA = re.compile(
+    r"\b(it|its|that|this|those|these|they|them|there|one|ones|also|too|else|more)\b|"
+    r"^(and|what about|how about)\b|它|这个|那个|这些|那些|该|其|他们|她们|还|呢|那么|另外",
+    re.IGNORECASE,
+)
+
+
 def followup_query(question: str, history: list[Turn]) -> str:
-    """Without a model to rewrite it, a short follow-up is searched together with the
-    previous question ("can I renew it?" after "how long can I borrow a book?")."""
+    """Without a model to rewrite it, a short follow-up that points back ("can I renew
+    it?" after "how long can I borrow a book?") is searched with the previous question."""
     previous = [t.content for t in history if t.role == "user"]
-    if not previous:
+    if not previous or not _ANAPHORA.search(question):
         return question
-    short = len(question) <= 30 if detect_language(question) == "zh" else len(question.split()) <= 12
+    if detect_language(previous[-1]) != detect_language(question):
+        return question
+    if detect_language(question) == "zh":
+        short = len(question) <= 30
+    else:
+        short = len(question.split()) <= 12
     return f"{previous[-1]} {question}" if short else question
 
 
 class ChatService:
     def __init__(
-        self, sessions: SessionRepository, kbs: KnowledgeBaseRepository,
+        self,
+        sessions: SessionRepository,
+        kbs: KnowledgeBaseRepository,
         retriever: HybridRetriever,
         generator: Callable[[], AnswerGenerator],
         options: Callable[[], RetrievalOptions],
@@ -120,9 +139,11 @@ class ChatService:
                 raise NotFound(f"Knowledge base {kb_id!r} does not exist.", code="kb_not_found")
         if request.session_id:
             session = self.sessions.get(request.session_id)
-            history = [Turn(m.role, m.content)  # type: ignore[arg-type]
-                       for m in self.sessions.messages(session.id, last=HISTORY_TURNS)
-                       if m.role in ("user", "assistant") and m.content]
+            history = [
+                Turn(m.role, m.content)  # type: ignore[arg-type]
+                for m in self.sessions.messages(session.id, last=HISTORY_TURNS)
+                if m.role in ("user", "assistant") and m.content
+            ]
             if request.kb_ids is not None:
                 self.sessions.update(session.id, None, request.kb_ids)
         else:
@@ -133,34 +154,56 @@ class ChatService:
         kb_ids = [k for k in scope if self.kbs.exists(k)] or None
         self.sessions.add_message(session.id, "user", request.question)
         return ChatTurn(
-            session_id=session.id, message_id=new_id(), question=request.question,
-            kb_ids=kb_ids, top_k=request.top_k or self.options().top_k, history=history,
+            session_id=session.id,
+            message_id=new_id(),
+            question=request.question,
+            kb_ids=kb_ids,
+            top_k=request.top_k or self.options().top_k,
+            history=history,
         )
 
     async def stream(self, turn: ChatTurn) -> AsyncIterator[ChatEvent]:
         started = time.perf_counter()
         answer, status, passages = "", "stopped", []
         generator = self.generator()
+        # The answer row exists from the start and is checkpointed while it streams, so a
+        # crash mid-answer keeps the partial text (marked stopped at the next start).
+        self.sessions.add_message(
+            turn.session_id, "assistant", "", message_id=turn.message_id, status="streaming"
+        )
+        checkpoint = time.perf_counter()
         try:
             yield SessionStarted(turn.session_id, turn.message_id)
             query = await self._standalone_question(generator, turn)
             passages = await asyncio.to_thread(
-                self.retriever.retrieve, query, turn.kb_ids, turn.top_k, self.options().hybrid)
+                self.retriever.retrieve, query, turn.kb_ids, turn.top_k, self.options().hybrid
+            )
             retrieval_ms = _ms(started)
             yield SourcesFound([p.to_source() for p in passages])
             first_token_ms: float | None = None
-            request = AnswerRequest(turn.question, passages, turn.history,
-                                    detect_language(turn.question))
+            request = AnswerRequest(
+                turn.question, passages, turn.history, detect_language(turn.question)
+            )
             async for delta in generator.stream(request):
                 if first_token_ms is None:
                     first_token_ms = _ms(started)
                 answer += delta
                 yield TokenDelta(delta)
+                if time.perf_counter() - checkpoint > CHECKPOINT_S:
+                    checkpoint = time.perf_counter()
+                    self.sessions.update_message(turn.message_id, answer, status="streaming")
             status = "done"
             usage = getattr(generator, "last_usage", None)
-            yield AnswerDone(answer, cited(answer, passages), {
-                "retrieval_ms": retrieval_ms, "first_token_ms": first_token_ms or _ms(started),
-                "total_ms": _ms(started)}, usage)
+            yield AnswerDone(
+                answer,
+                cited(answer, passages),
+                {
+                    "retrieval_ms": retrieval_ms,
+                    "first_token_ms": first_token_ms or _ms(started),
+                    "total_ms": _ms(started),
+                },
+                usage,
+            )
         except GenerationError as exc:
             status = "error"
             yield AnswerFailed(exc.code, exc.message)
@@ -169,14 +212,18 @@ class ChatService:
             status = "error"
             yield AnswerFailed("internal_error", "Something went wrong while answering.")
         finally:
-            self.sessions.add_message(
-                turn.session_id, "assistant", answer, message_id=turn.message_id,
-                sources=[p.to_source() for p in passages], status=status)
+            self.sessions.update_message(
+                turn.message_id,
+                answer,
+                sources=[p.to_source() for p in passages],
+                status=status,
+            )
             await generator.close()
 
     async def _standalone_question(self, generator: AnswerGenerator, turn: ChatTurn) -> str:
         condense: Callable[[str, list[Turn]], Awaitable[str]] | None = getattr(
-            generator, "condense", None)
+            generator, "condense", None
+        )
         if turn.history and condense is not None:
             return await condense(turn.question, turn.history)
         return followup_query(turn.question, turn.history)

@@ -112,6 +112,29 @@ class SessionRepository:
             conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
         return message_id
 
+    def update_message(
+        self,
+        message_id: str,
+        content: str,
+        *,
+        status: str,
+        sources: list[dict[str, Any]] | None = None,
+    ) -> None:
+        if sources is None:
+            self.db.execute(
+                "UPDATE messages SET content = ?, status = ? WHERE id = ?",
+                (content, status, message_id),
+            )
+        else:
+            self.db.execute(
+                "UPDATE messages SET content = ?, status = ?, sources = ? WHERE id = ?",
+                (content, status, json.dumps(sources, ensure_ascii=False), message_id),
+            )
+
+    def stop_interrupted(self) -> int:
+        """Answers that were streaming when the app died are kept, marked stopped."""
+        return self.db.execute("UPDATE messages SET status = 'stopped' WHERE status = 'streaming'")
+
     def remove_kb(self, kb_id: str) -> None:
         """Drop a deleted knowledge base from every session's scope."""
         for session in self.all():

@@ -1,0 +1,152 @@
+"""The same behaviour on the `edge` and `local` engines: upsert, filtered hybrid search,
+delete by document and by knowledge base, counts, and reopening from disk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backend.rag.embedder import UseEmbedder
+from backend.rag.retriever import HybridRetriever, keyword_text
+from backend.rag.sparse import KeywordEncoder
+from backend.rag.splitter import split_pages
+from backend.rag.vector_store import ChunkPoint, SearchQuery, open_vector_store
+
+ENGINES = ["edge", "local"]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> UseEmbedder:
+    return UseEmbedder()
+
+
+@pytest.fixture(scope="module")
+def keywords() -> KeywordEncoder:
+    return KeywordEncoder()
+
+
+def points(embedder, keywords, kb_id, doc_id, filename, text, page=None):
+    out = []
+    for chunk in split_pages([(page, text)]):
+        out.append(
+            ChunkPoint(
+                kb_id=kb_id,
+                doc_id=doc_id,
+                filename=filename,
+                page=chunk.page,
+                chunk_index=chunk.index,
+                text=chunk.text,
+                heading=chunk.heading,
+                units=chunk.units,
+                dense=embedder.embed(chunk.unit_texts()),
+                keywords=keywords.document(keyword_text(filename, chunk.heading, chunk.text)),
+            )
+        )
+    return out
+
+
+# Distractors that talk about the same things in general words: only the rare name in a
+# long sentence tells the needle apart, and a single dense vector drowns it.
+DISTRACTORS = [
+    "Migration of the billing system is planned for next week.",
+    "The migration tool moves data between servers.",
+    "Follow up on the database migration after the review.",
+    "The team reviewed the migration plan and the budget.",
+    "Next week we migrate the mail server to the new host.",
+    "Priya leads the data migration project.",
+]
+NEEDLE = (
+    "The quarterly review covered budgets, hiring plans and the office move, and Priya "
+    "will follow up on the Kestrelwyn migration next week."
+)
+QUESTION = "Kestrelwyn migration"
+
+
+@pytest.fixture(params=ENGINES)
+def store(request, tmp_path, embedder, keywords):
+    s = open_vector_store(request.param, str(tmp_path / request.param), embedder.dimension)
+    s.upsert(points(embedder, keywords, "kb1", "needle", "notes.md", NEEDLE))
+    for number, text in enumerate(DISTRACTORS):
+        s.upsert(points(embedder, keywords, "kb1", f"d{number}", f"doc{number}.md", text))
+    s.upsert(points(embedder, keywords, "kb2", "other", "other.md", "年假为十五天。", page=3))
+    s.flush()
+    yield s
+    s.close()
+
+
+def test_counts_filters_and_payload(store, embedder, keywords):
+    assert store.count() == len(DISTRACTORS) + 2
+    assert store.count("needle") == 1
+    assert store.document_ids() == {"needle", "other", *(f"d{i}" for i in range(6))}
+    hits = store.search(
+        SearchQuery(
+            dense=embedder.embed(["年假"])[0],
+            keywords=keywords.query("年假"),
+            kb_ids=["kb2"],
+            limit=5,
+        )
+    )
+    assert [h.payload["doc_id"] for h in hits] == ["other"]
+    payload = hits[0].payload
+    assert payload["page"] == 3 and payload["filename"] == "other.md"
+    assert {"kb_id", "doc_id", "filename", "page", "chunk_index", "text"} <= set(payload)
+    assert hits[0].unit_vectors is not None and hits[0].unit_vectors.shape[1] == 512
+
+
+def test_chinese_keyword_segments(store, embedder, keywords):
+    """'年假' finds '带薪年假'-style text only because the tokenizer segments Chinese."""
+    hits = store.search(
+        SearchQuery(
+            dense=np.zeros(512, dtype=np.float32),
+            keywords=keywords.query("年假"),
+            kb_ids=None,
+            limit=3,
+        )
+    )
+    assert hits[0].payload["doc_id"] == "other"
+
+
+def test_keyword_query_finds_what_dense_alone_misses(store, embedder, keywords):
+    retriever = HybridRetriever(store, embedder, keywords)
+    question = QUESTION
+    hybrid = retriever.retrieve(question, ["kb1"], top_k=3, hybrid=True)
+    assert hybrid[0].doc_id == "needle"
+    # The pin: raw dense similarity does not put the needle first on its own.
+    raw = store.search(
+        SearchQuery(
+            dense=embedder.embed([question])[0],
+            keywords=keywords.query(question),
+            kb_ids=["kb1"],
+            limit=3,
+            hybrid=False,
+        )
+    )
+    dense_rank = [
+        h.payload["doc_id"]
+        for h in sorted(
+            raw, key=lambda h: -float(np.max(h.unit_vectors @ embedder.embed([question])[0]))
+        )
+    ]
+    assert dense_rank[0] != "needle", dense_rank
+
+
+def test_delete_document_and_kb(store):
+    store.delete_document("needle")
+    assert store.count("needle") == 0
+    store.delete_kb("kb2")
+    assert "other" not in store.document_ids()
+    assert store.count() == len(DISTRACTORS)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reopen_keeps_points(engine, tmp_path, embedder, keywords):
+    folder = str(tmp_path / engine)
+    first = open_vector_store(engine, folder, embedder.dimension)
+    first.upsert(points(embedder, keywords, "kb", "doc", "a.md", "Data survives a restart."))
+    first.flush()
+    first.close()
+    again = open_vector_store(engine, folder, embedder.dimension)
+    try:
+        assert again.count("doc") == 1
+    finally:
+        again.close()

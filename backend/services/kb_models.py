@@ -24,7 +24,7 @@ class KnowledgeModels:
         self.kbs = kbs
 
     def all(self) -> list[KnowledgeModel]:
-        found = self.kbs.list()
+        found = self.kbs.all()
         first = min((kb.created_at for kb in found), default="")
         return [KnowledgeModel(ALL_MODEL, first, "Every knowledge base")] + [
             KnowledgeModel(KB_PREFIX + kb.name, kb.created_at, kb.description) for kb in found]
@@ -35,7 +35,7 @@ class KnowledgeModels:
             return None
         if model.startswith(KB_PREFIX):
             name = model[len(KB_PREFIX):]
-            for kb in self.kbs.list():
+            for kb in self.kbs.all():
                 if kb.name == name:
                     return [kb.id]
         raise NotFound(f"The model {model!r} does not exist. Use {ALL_MODEL!r} or "

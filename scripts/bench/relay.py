@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import LiveServer, wait_documents  # noqa: E402
 
 Timing = tuple[float, float, int]  # first token ms, total ms, tokens seen
+RETRIEVAL_MS: list[float] = []
 
 
 def _timed(lines: Iterator[str], is_token: Callable[[dict], bool], started: float) -> Timing:
@@ -34,10 +35,13 @@ def _timed(lines: Iterator[str], is_token: Callable[[dict], bool], started: floa
     for line in lines:
         if not line.startswith("data:") or line[5:].strip() == "[DONE]":
             continue
-        if is_token(json.loads(line[5:])):
+        data = json.loads(line[5:])
+        if is_token(data):
             count += 1
             if not first:
                 first = time.perf_counter()
+        elif data.get("type") == "done":
+            RETRIEVAL_MS.append(data["timings"]["retrieval_ms"])
     end = time.perf_counter()
     return (first - started) * 1000, (end - started) * 1000, count
 
@@ -131,6 +135,8 @@ def main() -> None:
         first, total = median(runs)
         print(f"{name:24} {first:12.1f} {total:9.1f} {first - base_first:12.1f} "
               f"{total - base_total:12.1f}")
+    print(f"of which retrieval (embed the question, hybrid search, re-rank): "
+          f"{statistics.median(RETRIEVAL_MS):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ class WowRagVectorStore(BasePydanticVectorStore):
     _kb_id: str = PrivateAttr()
 
     def __init__(self, store: VectorStore, keywords: KeywordEncoder, kb_id: str = "llamaindex"):
-        super().__init__()
+        super().__init__(stores_text=True)
         self._store, self._keywords, self._kb_id = store, keywords, kb_id
 
     @property

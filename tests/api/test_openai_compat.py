@@ -3,6 +3,7 @@ ChatOpenAI ask a knowledge base through wow-rag, answered by the same chat servi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,3 +132,20 @@ def test_v1_needs_the_token(app):
     bad = openai.OpenAI(base_url=app.url + "/v1", api_key="wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         bad.models.list()
+
+
+def test_a_client_leaving_a_v1_stream_closes_the_upstream(app, llm):
+    llm.reset(tokens=[f"t{i} " for i in range(500)], delay_s=0.02)
+    body = {"model": "wow-rag", "stream": True,
+            "messages": [{"role": "user", "content": "When is lunch served?"}]}
+    with app.client.stream("POST", "/v1/chat/completions", json=body) as answer:
+        seen = 0
+        for line in answer.iter_lines():
+            seen += line.startswith("data:")
+            if seen == 5:
+                break
+    closed = time.monotonic()
+    record = llm.completions(stream=True)[-1]
+    while record.disconnected is None and time.monotonic() < closed + 1.0:
+        time.sleep(0.01)
+    assert record.disconnected is not None and record.disconnected - closed < 1.0

@@ -24,6 +24,7 @@ from backend.rag.vector_store import (
     ChunkHit,
     ChunkPoint,
     SearchQuery,
+    candidates,
 )
 
 COLLECTION = "chunks"
@@ -116,7 +117,7 @@ class EdgeVectorStore:
                 q.SparseVector(query.keywords.indices, query.keywords.values), using=KEYWORDS
             )
             request = q.QueryRequest(
-                limit=depth,
+                limit=candidates(query.limit),
                 prefetches=[
                     q.Prefetch(limit=depth, query=dense, filter=flt, params=exact),
                     q.Prefetch(limit=depth, query=sparse, filter=flt),
@@ -127,7 +128,7 @@ class EdgeVectorStore:
             )
         else:
             request = q.QueryRequest(
-                limit=depth,
+                limit=candidates(query.limit),
                 query=dense,
                 filter=flt,
                 params=exact,

@@ -22,6 +22,7 @@ from backend.rag.vector_store import (
     ChunkHit,
     ChunkPoint,
     SearchQuery,
+    candidates,
 )
 
 COLLECTION = "wowrag_chunks"
@@ -142,7 +143,7 @@ class QdrantClientVectorStore:
                         m.Prefetch(query=sparse, using=KEYWORDS, limit=depth, filter=flt),
                     ],
                     query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
-                    limit=depth,
+                    limit=candidates(query.limit),
                     with_payload=True,
                     with_vectors=[DENSE],
                 )
@@ -152,7 +153,7 @@ class QdrantClientVectorStore:
                     query=dense,
                     using=DENSE,
                     query_filter=flt,
-                    limit=depth,
+                    limit=candidates(query.limit),
                     with_payload=True,
                     with_vectors=[DENSE],
                 )

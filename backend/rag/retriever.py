@@ -10,6 +10,8 @@ heading, so term coverage over "file name + heading + text" picks the right twin
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,16 +103,38 @@ def keyword_text(filename: str, heading: str, text: str) -> str:
     return f"{document_label(filename)}\n{heading}\n{text}"
 
 
+# Only the first passages are read sentence by sentence (the extractive answer and the
+# citation highlight); scoring every candidate's sentences would be wasted work.
+DETAILED_PASSAGES = 3
+QUERY_CACHE = 256
+
+
 class HybridRetriever:
     def __init__(self, store: VectorStore, embedder: Embedder, keywords: KeywordEncoder) -> None:
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def embed_query(self, question: str) -> np.ndarray:
+        """Query vectors are cached: a regenerated answer or a repeated question does not
+        pay the embedder again."""
+        with self._cache_lock:
+            if question in self._query_vectors:
+                self._query_vectors.move_to_end(question)
+                return self._query_vectors[question]
+        vector = self.embedder.embed([question])[0]
+        with self._cache_lock:
+            self._query_vectors[question] = vector
+            while len(self._query_vectors) > QUERY_CACHE:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def retrieve(
         self, question: str, kb_ids: list[str] | None, top_k: int, hybrid: bool = True
     ) -> list[Passage]:
-        query_vector = self.embedder.embed([question])[0]
+        query_vector = self.embed_query(question)
         query_terms = self.keywords.query(question)
         hits = self.store.search(
             SearchQuery(
@@ -129,6 +153,8 @@ class HybridRetriever:
         )[:top_k]
         for number, passage in enumerate(ranked, start=1):
             passage.index = number
+            if number <= DETAILED_PASSAGES:
+                self._score_units(passage, terms, quantity)
         return ranked
 
     def lexical_keys(self, text: str) -> set[int | str]:
@@ -152,6 +178,16 @@ class HybridRetriever:
         present = self.lexical_keys(text)
         return sum(w for t, w in terms.items() if t in present) / sum(terms.values())
 
+    def _score_units(
+        self, passage: Passage, terms: dict[int | str, float], quantity: str | None
+    ) -> None:
+        """Add each sentence's own term coverage (and answer-type fit) to its dense score."""
+        for unit in passage.units:
+            sentence = passage.text[unit.start : unit.end]
+            unit.score += COVERAGE_WEIGHT * self.coverage(terms, sentence)
+            if quantity and new_numbers(sentence, quantity):
+                unit.score += QUANTITY_BONUS
+
     def _score(
         self,
         hit: ChunkHit,
@@ -173,13 +209,7 @@ class HybridRetriever:
         dense = float(np.max(unit_scores)) if len(unit_scores) else 0.0
         score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
         units = [
-            UnitScore(
-                a,
-                b,
-                DENSE_WEIGHT * float(s)
-                + COVERAGE_WEIGHT * self.coverage(terms, text[a:b])
-                + (QUANTITY_BONUS if quantity and new_numbers(text[a:b], quantity) else 0),
-            )
+            UnitScore(a, b, DENSE_WEIGHT * float(s))
             for (a, b), s in zip(spans, unit_scores, strict=False)
         ]
         if quantity and new_numbers(text, quantity):

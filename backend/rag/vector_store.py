@@ -18,6 +18,15 @@ DENSE = "dense"
 KEYWORDS = "keywords"
 PREFETCH_FACTOR = 4
 PREFETCH_MIN = 40
+RERANK_MIN = 12
+
+
+def candidates(limit: int) -> int:
+    """How many fused hits come back for the re-rank: enough to reorder, few enough that
+    their sentence vectors cost little to ship."""
+    return max(limit * 2, RERANK_MIN)
+
+
 RRF_K = 60
 
 

@@ -13,6 +13,7 @@ from backend.paths import DataPaths, default_data_dir
 from backend.rag.embedder import EmbeddingPool, UseEmbedder
 from backend.rag.llama_local import LocalModels
 from backend.rag.llms import build_generator
+from backend.rag.readers import ReaderProcess
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.vector_store import VectorStore, open_vector_store
@@ -32,15 +33,6 @@ from backend.store.sessions import SessionRepository
 from backend.store.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
-
-
-def _parser(timeout_s: float, memory_mb: int):  # type: ignore[no-untyped-def]
-    from backend.rag.readers import read_document_isolated
-
-    def parse(path: str, filename: str):  # type: ignore[no-untyped-def]
-        return read_document_isolated(path, filename, timeout_s=timeout_s, memory_mb=memory_mb)
-
-    return parse
 
 
 class Container:
@@ -66,6 +58,9 @@ class Container:
         )
         self.events = EventBus()
         self.pool = EmbeddingPool(settings.embed_workers)
+        self.reader = ReaderProcess(
+            timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb
+        )
         self.uploads = UploadStore(self.paths.uploads, settings.max_upload_mb << 20)
         self.ingest = IngestService(
             self.kb_repo,
@@ -75,7 +70,7 @@ class Container:
             self.pool,
             self.keywords,
             self.events,
-            _parser(settings.parse_timeout_s, settings.parse_memory_mb),
+            self.reader.read,
         )
         self.local_models = LocalModels()
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
@@ -105,6 +100,7 @@ class Container:
             return
         self._closed = True
         self.ingest.stop()
+        self.reader.close()
         self.local_models.close()
         self.embedder.close()
         self.store.close()

@@ -5,12 +5,15 @@ Half-done work is picked up again after a restart."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import BinaryIO
+from functools import partial
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 
@@ -31,12 +34,23 @@ from backend.store.models import Document, DocumentStatus
 log = logging.getLogger(__name__)
 EMBED_BATCH = 48
 UPSERT_BATCH = 256
+PIPELINE_DEPTH = 2
+_T = TypeVar("_T")
 
 
 @dataclass
 class IncomingFile:
     filename: str | None
     stream: BinaryIO
+
+
+@dataclass
+class PreparedDocument:
+    """A parsed and split document whose sentences are being embedded."""
+
+    doc: Document
+    chunks: list[Chunk]
+    futures: list[Future[np.ndarray]]
 
 
 class DocumentGone(Exception):
@@ -62,21 +76,29 @@ class IngestService:
         self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
         self.parse = parse
         self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._prepared: queue.Queue[PreparedDocument | None] = queue.Queue(PIPELINE_DEPTH)
+        self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._current: str | None = None
+        self._indexing: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
         self.recover()
-        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._read_loop, name="ingest-read", daemon=True),
+            threading.Thread(target=self._index_loop, name="ingest-index", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._queue.put(None)
-        if self._thread:
-            self._thread.join(timeout)
+        with contextlib.suppress(queue.Full):
+            self._prepared.put_nowait(None)
+        for thread in self._threads:
+            thread.join(timeout)
         self.pool.stop()
 
     def recover(self) -> None:
@@ -104,7 +126,7 @@ class IngestService:
         log.info("recovered: %d documents known", len(known))
 
     def idle(self) -> bool:
-        return self._queue.empty() and self._current is None
+        return self._queue.empty() and self._current is None and self._indexing is None
 
     # -- requests ------------------------------------------------------------------------------
     def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
@@ -143,26 +165,45 @@ class IngestService:
             self.uploads.remove(name)
 
     # -- the worker ----------------------------------------------------------------------------
-    def _run(self) -> None:
+    # Two stages, so that all cores stay busy: the reader thread parses, splits and hands
+    # the sentences to the embedding processes, then goes on with the next file while the
+    # indexer thread waits for those vectors and writes them to Qdrant.
+    def _read_loop(self) -> None:
         while not self._stopping.is_set():
             doc_id = self._queue.get()
             if doc_id is None:
                 break
             self._current = doc_id
-            try:
-                self._import(doc_id)
-            except DocumentGone:
-                self.store.delete_document(doc_id)
-            except Exception as exc:  # one bad file must never stop the queue
-                log.exception("import of %s failed", doc_id)
-                self._fail(doc_id, _human_error(exc))
-            finally:
-                self._current = None
+            prepared = self._guarded(doc_id, self._prepare)
+            if prepared is not None:
+                self._prepared.put(prepared)  # blocks while the indexer is PIPELINE_DEPTH behind
+            self._current = None
+        self._prepared.put(None)
 
-    def _import(self, doc_id: str) -> None:
+    def _index_loop(self) -> None:
+        while True:
+            prepared = self._prepared.get()
+            if prepared is None:
+                break
+            self._indexing = prepared.doc.id
+            self._guarded(prepared.doc.id, partial(self._index, prepared))
+            self._indexing = None
+
+    def _guarded(self, doc_id: str, step: Callable[[str], _T]) -> _T | None:
+        try:
+            return step(doc_id)
+        except DocumentGone:
+            self.store.delete_document(doc_id)
+        except Exception as exc:  # one bad file must never stop the queue
+            log.exception("import of %s failed", doc_id)
+            with contextlib.suppress(DocumentGone):
+                self._fail(doc_id, _human_error(exc))
+        return None
+
+    def _prepare(self, doc_id: str) -> PreparedDocument | None:
         doc = self.documents.find(doc_id)
         if doc is None or not doc.status.unfinished:
-            return
+            return None
         self._set(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
         self.store.delete_document(doc_id)  # leftovers of an interrupted earlier try
         parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
@@ -170,22 +211,18 @@ class IngestService:
         chunks = split_pages(pages)
         if not chunks:
             self._fail(doc_id, "The file contains no readable text.")
-            return
+            return None
         page_count = max((p for p, _ in pages if p is not None), default=None)
         self._set(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
-        self._embed_and_index(doc, chunks)
-        if self._stopping.is_set():
-            return
-        self.store.flush()
-        self._set(doc_id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
-
-    def _embed_and_index(self, doc: Document, chunks: list[Chunk]) -> None:
-        kb = self.kbs.get(doc.kb_id)
         label = document_label(doc.filename)
         texts = [f"{label}: {u}" for c in chunks for u in c.unit_texts()]
         futures = [
             self.pool.submit(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)
         ]
+        return PreparedDocument(doc, chunks, futures)
+
+    def _index(self, prepared: PreparedDocument, _doc_id: str) -> None:
+        doc, chunks, futures = prepared.doc, prepared.chunks, prepared.futures
         vectors: list[np.ndarray] = []
         for number, future in enumerate(futures, start=1):
             if self._stopping.is_set():
@@ -194,7 +231,7 @@ class IngestService:
                 return
             vectors.append(future.result())
             self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
-        matrix = np.concatenate(vectors) if vectors else np.zeros((0, kb.dimension))
+        matrix = np.concatenate(vectors)
         points, row = [], 0
         for chunk in chunks:
             count = len(chunk.units)
@@ -221,6 +258,10 @@ class IngestService:
             self.store.upsert(points[start : start + UPSERT_BATCH])
         if self.documents.find(doc.id) is None:
             raise DocumentGone(doc.id)
+        if self._stopping.is_set():
+            return
+        self.store.flush()
+        self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
 
     # -- status --------------------------------------------------------------------------------
     def _fail(self, doc_id: str, reason: str) -> None:

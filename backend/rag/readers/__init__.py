@@ -13,12 +13,14 @@ from collections.abc import Callable
 
 from .document import PageText, ParsedDocument, ReaderError
 from .isolation import read_document_isolated
+from .reader_process import ReaderProcess
 from .sniff import SUPPORTED_EXTENSIONS, detect_kind
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "PageText",
     "ParsedDocument",
+    "ReaderProcess",
     "ReaderError",
     "detect_kind",
     "read_document",

@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
 def run_window(args: argparse.Namespace) -> int:
     # pywebview first: the window shows its "starting" page while the backend imports.
     from backend.desktop.window import DesktopWindow
+    from backend.paths import default_data_dir
 
-    window = DesktopWindow(load_settings(args))
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    window = DesktopWindow(data_dir, lambda: load_settings(args))
     try:
         return window.run()
-    except Exception as error:  # no GUI backend could start after all
-        if window.server is not None or window.app_url is not None:
-            raise
+    except Exception as error:  # no GUI backend could start after all; the server is stopped
         print(
             f"wow-rag: the desktop window could not start ({error}); "
             "opening the system browser instead.",

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -93,9 +94,12 @@ _IMPORTED_AT = time.perf_counter()
 
 
 class DesktopWindow:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.paths = DataPaths(Path(settings.data_dir or ".").resolve())
+    """``make_settings`` runs on the boot thread: pydantic-settings alone costs a quarter
+    of a second that the window should not wait for."""
+
+    def __init__(self, data_dir: Path, make_settings: Callable[[], Settings]) -> None:
+        self.make_settings = make_settings
+        self.paths = DataPaths(data_dir.resolve())
         self.paths.ensure()
         self.state_file = self.paths.root / "window.json"
         self.state = WindowState.load(self.state_file)
@@ -133,10 +137,17 @@ class DesktopWindow:
         events.minimized += self._on_minimized
         self._handle_signals(window)
         icon = assets_dir() / "icon.png"
-        webview.start(
-            self._boot, (window,), gui=gui_name(), private_mode=False,
-            storage_path=str(self.paths.root / "webview"),
-            icon=str(icon) if icon.is_file() else None)
+        # Boot now, not from webview.start's callback: the imports and the store's opening
+        # then overlap with Qt's start-up instead of following it. Loading the UI waits
+        # for the window to be shown anyway.
+        threading.Thread(target=self._boot, args=(window,), name="boot", daemon=True).start()
+        try:
+            webview.start(gui=gui_name(), private_mode=False,
+                          storage_path=str(self.paths.root / "webview"),
+                          icon=str(icon) if icon.is_file() else None)
+        except BaseException:
+            self.shutdown()
+            raise
         return self.shutdown()
 
     def shutdown(self) -> int:
@@ -178,7 +189,7 @@ class DesktopWindow:
 
     def _start_server(self, window: webview.Window) -> AppServer | None:
         try:
-            server = AppServer(self.settings)
+            server = AppServer(self.make_settings())
         except Exception:
             # Two launches at once: the other one holds the store's lock; use it.
             live = self._wait_for_other_instance()
@@ -250,5 +261,3 @@ class DesktopWindow:
         self.state.maximized = maximized
 
 
-def run_window(settings: Settings) -> int:
-    return DesktopWindow(settings).run()

@@ -71,9 +71,14 @@ class LocalModels:
         if model is not None and hasattr(model, "close"):
             model.close()
 
-    def close(self) -> None:
-        with self.lock:
-            self._unload()
+    def close(self, wait_s: float = 5.0) -> None:
+        # A generation still running at shutdown stops at its next token (its consumer is
+        # gone); do not hang the exit on one that does not.
+        if self.lock.acquire(timeout=wait_s):
+            try:
+                self._unload()
+            finally:
+                self.lock.release()
 
 
 def _deltas(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:

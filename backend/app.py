@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,8 +44,11 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
 
     dev = container.settings.dev
     app = FastAPI(
-        title="wow-rag", version=__version__, lifespan=lifespan,
-        docs_url="/docs" if dev else None, redoc_url=None,
+        title="wow-rag",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if dev else None,
+        redoc_url=None,
         openapi_url="/openapi.json" if dev else None,
     )
     app.state.container = container
@@ -79,10 +83,20 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
         app.include_router(module.router)
     _mount_ui(app)
     settings = container.settings
-    guard_limit = (settings.max_upload_mb << 20) + (1 << 20)
+    if settings.cors_origins:  # no CORS headers at all unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     app.add_middleware(
-        EdgeGuard, token=container.token, bound_host=settings.host, upload_limit=guard_limit,
-        cors_origins=settings.cors_origins)
+        EdgeGuard,
+        token=container.token,
+        bound_host=settings.host,
+        upload_limit=settings.max_upload_mb << 20,
+        cors_origins=settings.cors_origins,
+    )
     return app
 
 

@@ -77,3 +77,11 @@ class DataPaths:
             folder.mkdir(parents=True, exist_ok=True)
             if os.name != "nt":
                 os.chmod(folder, 0o700)
+        if os.name != "nt":
+            # Owner-only: it holds the API key. SQLite gives its -wal and -shm files the
+            # mode of the database file, so creating that one 0600 covers all three.
+            os.close(os.open(self.database, os.O_WRONLY | os.O_CREAT, 0o600))
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                companion = self.database.with_name(self.database.name + suffix)
+                if companion.exists():
+                    os.chmod(companion, 0o600)

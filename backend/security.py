@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
@@ -20,6 +21,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "wowrag_token"
+BODY_LIMIT = 16 << 20  # any request but an upload: questions, settings, chat histories
+_MULTIPART_SLACK = 1 << 20  # part headers and boundaries around the files of an upload
+_SLASHES = re.compile(r"/{2,}")
 PROTECTED = ("/api/", "/v1/", "/stream_chat", "/docs", "/redoc", "/openapi.json")
 OPEN = ("/api/health",)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -39,10 +43,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _hostname(value: str) -> str:
+def _on_loopback(bound_host: str) -> bool:
+    # "" binds every interface, like 0.0.0.0: that is team mode, not loopback.
+    return bool(bound_host) and is_loopback(bound_host)
+
+
+def _loopback_names(bound_host: str) -> set[str]:
+    """The Host names a loopback server answers to: its own address and localhost."""
+    own = bound_host.lower()
+    if ":" in own and not own.startswith("["):
+        own = f"[{own}]"
+    names = {own, "localhost"}
+    if own == "localhost":
+        names |= {"127.0.0.1", "[::1]"}
+    return names
+
+
+def _split_host(value: str) -> tuple[str, int | None]:
+    """`name:port` of a Host header; the port is 80 when absent, None when malformed."""
+    value = value.strip().lower()
     if value.startswith("["):
-        return value[: value.find("]") + 1].lower()
-    return value.rsplit(":", 1)[0].lower() if value.count(":") == 1 else value.lower()
+        end = value.find("]")
+        name, rest = value[: end + 1], value[end + 1 :]
+    else:
+        name, colon, port_text = value.partition(":")
+        rest = colon + port_text
+    if not rest:
+        return name, 80
+    if rest.startswith(":") and rest[1:].isdigit() and 0 < int(rest[1:]) < 65536:
+        return name, int(rest[1:])
+    return name, None
 
 
 class EdgeGuard:
@@ -60,50 +90,66 @@ class EdgeGuard:
         self.bound_host = bound_host
         self.upload_limit = upload_limit
         self.cors_origins = set(cors_origins or [])
-        self.allowed_hosts = (
-            {bound_host.lower(), "localhost", "127.0.0.1", "[::1]"}
-            if (is_loopback(bound_host))
-            else None
-        )
+        self.allowed_hosts = _loopback_names(bound_host) if _on_loopback(bound_host) else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        path: str = scope["path"]
-        method: str = scope["method"]
-        problem = self._check_host(headers) or self._check_origin(method, headers)
-        if problem:
-            await _reply(send, 403, problem)
-            return
+        # "//api/kbs" must not slip past the prefix checks below.
+        path = _SLASHES.sub("/", scope["path"])
+        method: str = scope.get("method", "GET")
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        problem = self._check_host(headers) or self._check_origin(method, headers)
+        status = 403
+        if (
+            problem is None
+            and self._needs_token(method, path, headers)
+            and not self._authorised(headers, query)
+        ):
+            status, problem = 401, ("unauthorized", "A valid token is required.")
+        if problem is not None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await _reply(send, status, problem)
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
         if path == "/" and "token" in query:
             await self._login(send, query["token"][0])
             return
-        if path.startswith(PROTECTED) and path not in OPEN and not self._authorised(headers, query):
-            await _reply(send, 401, ("unauthorized", "A valid token is required."))
+        if _is_upload(method, path):
+            limit = self.upload_limit + _MULTIPART_SLACK
+            too_large = f"The upload is larger than the limit of {self.upload_limit >> 20} MB."
+        else:
+            limit = BODY_LIMIT
+            too_large = f"The request body is larger than the limit of {BODY_LIMIT >> 20} MB."
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            await _reply(send, 413, ("too_large", too_large))
             return
-        if method == "POST" and path.startswith("/api/kbs/") and path.endswith("/documents"):
-            length = headers.get("content-length")
-            if length and length.isdigit() and int(length) > self.upload_limit:
-                await _reply(
-                    send,
-                    413,
-                    (
-                        "too_large",
-                        f"The upload is larger than the limit of {self.upload_limit >> 20} MB.",
-                    ),
-                )
-                return
-            receive = _limited(receive, self.upload_limit)
-        await self.app(scope, receive, _with_headers(send, path))
+        body = _BodyLimit(receive, send, limit, too_large)
+        await self.app(scope, body.receive, _with_headers(body.send, path))
+
+    def _needs_token(self, method: str, path: str, headers: dict[str, str]) -> bool:
+        if not path.startswith(PROTECTED) or path in OPEN:
+            return False
+        # A CORS preflight of a configured origin carries no credentials by design.
+        preflight = method == "OPTIONS" and "access-control-request-method" in headers
+        return not (preflight and headers.get("origin") in self.cors_origins)
 
     def _check_host(self, headers: dict[str, str]) -> tuple[str, str] | None:
+        """On loopback, Host must name this server exactly: a page of another site whose
+        name was re-bound to 127.0.0.1 still sends its own name. The port is not compared:
+        the attacker of DNS rebinding controls the name, not the port, and a local dev
+        proxy (Vite, ``changeOrigin: false``) forwards its own port."""
         if self.allowed_hosts is None:
             return None
-        host = _hostname(headers.get("host", ""))
-        if host not in self.allowed_hosts:
+        host, port = _split_host(headers.get("host", ""))
+        if host not in self.allowed_hosts or port is None:
             return ("forbidden_host", "This server only answers on its own address.")
         return None
 
@@ -161,38 +207,62 @@ _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"content-security-policy", CSP.encode()),
 ]
+_REPLACED_HEADERS = {name for name, _ in _SECURITY_HEADERS}
+
+
+def _is_upload(method: str, path: str) -> bool:
+    return method == "POST" and path.startswith("/api/kbs/") and path.endswith("/documents")
 
 
 def _with_headers(send: Send, path: str) -> Send:
+    api = path.startswith(PROTECTED)
+
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = [
-                h
-                for h in message.get("headers", [])
-                if h[0].lower() not in {b"x-content-type-options", b"content-security-policy"}
+                h for h in message.get("headers", []) if h[0].lower() not in _REPLACED_HEADERS
             ]
-            headers += _SECURITY_HEADERS
-            headers.append((b"content-security-policy", CSP.encode()))
-            message["headers"] = headers
+            if api and not any(h[0].lower() == b"cache-control" for h in headers):
+                headers.append((b"cache-control", b"no-store"))
+            message["headers"] = headers + _SECURITY_HEADERS
         await send(message)
 
     return wrapped
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    seen = 0
+class _BodyLimit:
+    """Counts the body as it arrives (also a chunked one, which has no Content-Length) and
+    stops it at the limit with TooLarge. Whatever answer the app then makes of that error
+    (FastAPI turns a failed body read into a 400), the client gets the 413."""
 
-    async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
+    def __init__(self, receive: Receive, send: Send, limit: int, message: str) -> None:
+        self._receive, self._send = receive, send
+        self.limit, self.message = limit, message
+        self.seen = 0
+        self.exceeded = self.replaced = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
         if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise TooLarge(f"The upload is larger than the limit of {limit >> 20} MB.")
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                self.exceeded = True
+                raise TooLarge(self.message)
         return message
 
-    return wrapped
+    async def send(self, message: Message) -> None:
+        started = message["type"] == "http.response.start"
+        if self.exceeded and started and message["status"] != 413:
+            self.replaced = True
+            await _reply(self._send, 413, ("too_large", self.message))
+            return
+        if self.replaced:
+            return
+        await self._send(message)
 
 
 async def _reply(send: Send, status: int, error: tuple[str, str]) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from backend.api.deps import IngestDep
-from backend.errors import Invalid
 from backend.schemas import DocumentOut
 from backend.services.ingest import IncomingFile
+from backend.services.uploads import MultipartUploads, ReceivedUpload
 
 router = APIRouter(prefix="/api/kbs/{kb_id}/documents")
 MAX_FILES = 1000
@@ -18,17 +17,25 @@ MAX_FILES = 1000
 @router.post("", status_code=202)
 async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[DocumentOut]:
     ingest.kbs.get(kb_id)
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        raise Invalid(
-            "Send the files as multipart/form-data in the field 'files'.", code="invalid_upload"
-        )
-    async with request.form(max_files=MAX_FILES, max_fields=100) as form:
-        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-        if not files:
-            raise Invalid("No files were sent (the multipart field is 'files').", code="no_files")
-        incoming = [IncomingFile(f.filename, f.file) for f in files]
+    # Parsed here, chunk by chunk, straight into the upload store: Starlette's form parser
+    # would spool every file to the system temp dir first.
+    body = MultipartUploads(
+        ingest.uploads, request.headers.get("content-type", ""), max_files=MAX_FILES
+    )
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                await run_in_threadpool(body.feed, chunk)
+        received = body.finish()
+    except BaseException:  # too large, malformed, or the client went away: keep nothing
+        body.discard()
+        raise
+    incoming = [IncomingFile(name, ReceivedUpload(stored)) for name, stored in received]
+    try:
         docs = await run_in_threadpool(ingest.upload, kb_id, incoming)
+    except BaseException:
+        body.discard(keep=set(ingest.documents.stored_names(kb_id)))
+        raise
     return [DocumentOut.of(d) for d in docs]
 
 

@@ -50,6 +50,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if sys.stdout is None or sys.stderr is None:
+        log_to_file(args)
     if not (args.headless or args.browser):
         from backend.desktop.gui import unavailable_reason
 
@@ -116,6 +118,21 @@ def serve(args: argparse.Namespace) -> int:
     server.wait()
     server.stop()
     return 1 if server.failed else 0
+
+
+def log_to_file(args: argparse.Namespace) -> None:
+    """A windowed app (Windows, no console) has no stdout/stderr: keep its messages in
+    <data dir>/logs/wow-rag.log, where a person can find them when something goes wrong."""
+    from backend.paths import default_data_dir
+
+    folder = (Path(args.data_dir) if args.data_dir else default_data_dir()) / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log = open(folder / "wow-rag.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    except OSError:
+        log = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    sys.stdout = sys.stdout or log
+    sys.stderr = sys.stderr or log
 
 
 def open_in_browser(url: str, token: str) -> None:

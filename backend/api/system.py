@@ -34,5 +34,11 @@ async def get_settings(settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.put("/api/settings")
-async def put_settings(body: SettingsUpdate, settings: SettingsDep) -> dict[str, Any]:
+async def put_settings(
+    body: SettingsUpdate, settings: SettingsDep, c: ContainerDep
+) -> dict[str, Any]:
+    if body.llm is not None and body.llm.model_path:
+        # A model chosen anywhere on disk is copied into the data dir's models folder, so
+        # the app keeps working when the original is moved or the stick is unplugged.
+        body.llm.model_path = (await c.model_files.import_path(body.llm.model_path)).path
     return settings.update(body)

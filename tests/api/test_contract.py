@@ -273,3 +273,19 @@ def test_host_and_origin_rules(client):
 def test_unknown_route_and_method_are_json(client):
     _error(client.get("/api/nothing-here"), 404)
     _error(client.put("/api/kbs", headers=AUTH), 405)
+
+
+def test_model_file_chosen_in_settings_is_copied_into_the_data_dir(client, container, tmp_path):
+    from tests.fakes import write_tiny_gguf
+
+    source = write_tiny_gguf(tmp_path / "tiny.gguf")
+    answer = client.put("/api/settings", json={"llm": {"model_path": str(source)}})
+    saved = answer.json()["llm"]["model_path"]
+    assert saved.startswith(str(container.paths.models)) and saved.endswith(".gguf")
+    _error(
+        client.put("/api/settings", json={"llm": {"model_path": str(tmp_path / "no.gguf")}}), 404
+    )
+    (tmp_path / "fake.gguf").write_bytes(b"not a model")
+    _error(
+        client.put("/api/settings", json={"llm": {"model_path": str(tmp_path / "fake.gguf")}}), 415
+    )

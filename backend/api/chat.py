@@ -14,14 +14,23 @@ from sse_starlette.sse import EventSourceResponse
 from backend.api.deps import ChatDep
 from backend.schemas import SourceOut
 from backend.services.chat import (
-    AnswerDone, AnswerFailed, ChatEvent, ChatRequest, SessionStarted, SourcesFound, TokenDelta,
+    AnswerDone,
+    AnswerFailed,
+    ChatEvent,
+    ChatRequest,
+    SessionStarted,
+    SourcesFound,
+    TokenDelta,
 )
 
 router = APIRouter()
 
 EVENT_NAMES: dict[type, str] = {
-    SessionStarted: "session", SourcesFound: "sources", TokenDelta: "token",
-    AnswerDone: "done", AnswerFailed: "error",
+    SessionStarted: "session",
+    SourcesFound: "sources",
+    TokenDelta: "token",
+    AnswerDone: "done",
+    AnswerFailed: "error",
 }
 
 
@@ -61,8 +70,9 @@ async def chat_stream(body: ChatBody, chat: ChatDep) -> EventSourceResponse:
 @router.post("/api/chat")
 async def chat_once(body: ChatBody, chat: ChatDep) -> ChatAnswer:
     session_id, answer, sources = await chat.answer(body.to_request())
-    return ChatAnswer(session_id=session_id, answer=answer,
-                      sources=[SourceOut.model_validate(s) for s in sources])
+    return ChatAnswer(
+        session_id=session_id, answer=answer, sources=[SourceOut.model_validate(s) for s in sources]
+    )
 
 
 @router.get("/stream_chat")
@@ -78,5 +88,8 @@ async def stream_chat(
             elif isinstance(event, AnswerFailed):
                 yield f"\n[{event.code}] {event.message}"
 
-    return StreamingResponse(text(), media_type="text/plain; charset=utf-8",
-                             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
+    return StreamingResponse(
+        text(),
+        media_type="text/plain; charset=utf-8",
+        headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"},
+    )

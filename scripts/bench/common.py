@@ -71,7 +71,9 @@ def _descendants(pid: int) -> list[int]:
 
 
 def du_mb(path: Path) -> float:
-    total = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    """Space the files really take (allocated blocks, like `du`): Qdrant Edge preallocates
+    32 MB WAL and storage files sparsely, so their apparent size overstates it."""
+    total = sum(f.stat().st_blocks * 512 for f in path.rglob("*") if f.is_file())
     return round(total / 2**20, 1)
 
 

@@ -164,7 +164,8 @@ def direct_build(data_dir: Path, engine: str, folder: Path, names: list[str], te
                 break
             time.sleep(0.2)
         seconds = time.perf_counter() - started
-        docs = container.doc_repo.list(kb.id)
+        repo = container.doc_repo  # the method's name has changed while the backend moves
+        docs = (repo.in_kb if hasattr(repo, "in_kb") else repo.list)(kb.id)
         chunks = sum(d.chunk_count for d in docs)
         ready = sum(1 for d in docs if d.status.value == "ready")
     finally:

@@ -38,6 +38,14 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message} (load {LOADS[-1]})", flush=True)
 
 
+def revision() -> str:
+    """The commit measured, marked when the backend had uncommitted changes."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--", "backend", "launcher.py")
+    return git("rev-parse", "--short", "HEAD") + (" + uncommitted backend changes" if dirty else "")
+
+
 def load_results() -> dict:
     return json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
 
@@ -66,7 +74,7 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     from first_token import ask_all, with_scripted_llm
     from reopen import reopen
 
-    r: dict = {"size": size}
+    r: dict = {"size": size, "revision": revision()}
     results[size] = r
     gen = corpus.generate(size, doc_scale=8 if size == "100k" else 1)
     folder = CACHE / f"corpus-{size}"
@@ -207,6 +215,24 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
             save()
 
 
+def refresh_disk(results: dict) -> None:
+    """Re-measure the data dirs still on disk (allocated blocks, see common.du_mb)."""
+    from common import du_mb
+
+    for size in ("1k", "10k", "100k"):
+        for engine in ("edge", "local"):
+            block = _dict(results, size, f"reopen_{engine}")
+            folder = CACHE / "data" / f"{engine}-{size}"
+            if block is not None and folder.exists():
+                block["disk_mb"], block["qdrant_disk_mb"] = du_mb(folder), du_mb(folder / "qdrant")
+
+
+def _dict(results: dict, *keys: str) -> dict | None:
+    for key in keys:
+        results = results.get(key) if isinstance(results, dict) else None
+    return results if isinstance(results, dict) else None
+
+
 def run_relay(results: dict) -> None:
     relay = Path(__file__).parent / "relay.py"
     if not relay.exists():
@@ -260,6 +286,8 @@ def main() -> None:
             save_json(RESULTS, results)
         run_relay(results)
         save_json(RESULTS, results)
+    refresh_disk(results)
+    save_json(RESULTS, results)
     from report import write_report
 
     write_report(results, ROOT / "docs" / "benchmarks.md", ROOT / "docs" / "benchmarks.png")

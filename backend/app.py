@@ -59,7 +59,9 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
 
     @app.exception_handler(GenerationError)
     async def generation_error(_: Request, exc: GenerationError) -> JSONResponse:
-        return _error(502, exc.code, exc.message)
+        # The model server failed (502), unless there is none to ask: a request to fix.
+        status = 422 if exc.code == "llm_not_configured" else 502
+        return _error(status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -114,7 +116,8 @@ def _mount_ui(app: FastAPI) -> None:
 
     @app.get("/{name:path}", include_in_schema=False)
     async def static_file(name: str) -> Response:
-        if name.startswith(("api/", "v1/")):
+        # Not the UI: /docs and /openapi.json exist only in dev mode, as routes of their own.
+        if name.startswith(("api/", "v1/")) or name in ("docs", "redoc", "openapi.json"):
             return _error(404, "not_found", "No such endpoint.")
         candidate = (dist / name).resolve()
         if candidate.is_file() and dist.resolve() in candidate.parents:

@@ -22,6 +22,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "wowrag_token"
 BODY_LIMIT = 16 << 20  # any request but an upload: questions, settings, chat histories
+# GGUF models run to many GB; that route checks what it receives (GGUF magic) itself.
+UNLIMITED_BODIES = ("/api/llm/models/import",)
 _MULTIPART_SLACK = 1 << 20  # part headers and boundaries around the files of an upload
 _SLASHES = re.compile(r"/{2,}")
 PROTECTED = ("/api/", "/v1/", "/stream_chat", "/docs", "/redoc", "/openapi.json")
@@ -124,6 +126,9 @@ class EdgeGuard:
         if _is_upload(method, path):
             limit = self.upload_limit + _MULTIPART_SLACK
             too_large = f"The upload is larger than the limit of {self.upload_limit >> 20} MB."
+        elif path in UNLIMITED_BODIES:
+            await self.app(scope, receive, _with_headers(send, path))
+            return
         else:
             limit = BODY_LIMIT
             too_large = f"The request body is larger than the limit of {BODY_LIMIT >> 20} MB."

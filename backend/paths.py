@@ -18,8 +18,13 @@ def bundle_root() -> Path:
 
 
 def executable_dir() -> Path:
+    """The folder a person sees the app in: next to wow-rag(.exe), or next to wow-rag.app."""
     if getattr(sys, "frozen", False):
-        return Path(sys.executable).resolve().parent
+        executable = Path(sys.executable).resolve()
+        for parent in executable.parents:
+            if parent.suffix == ".app":
+                return parent.parent
+        return executable.parent
     return bundle_root()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from backend import paths
 from backend.container import Container
 from backend.desktop import gui
 from backend.desktop.bridge import DesktopApi, local_importer
@@ -72,6 +73,27 @@ def test_collect_files_stops_at_the_limit(tmp_path: Path) -> None:
     selection = collect_files([tmp_path], limit=3)
     assert len(selection.files) == 3
     assert selection.truncated and selection.skipped == 2
+
+
+# -- portable mode -------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", ["wow-rag/wow-rag", "wow-rag.app/Contents/MacOS/wow-rag"])
+def test_portable_mode_keeps_the_data_next_to_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    executable = touch(tmp_path / "stick" / layout)
+    # the folder a person sees: the unzipped wow-rag/, or the one holding wow-rag.app
+    beside = tmp_path / "stick" if ".app/" in layout else executable.parent
+    monkeypatch.delenv("WOWRAG_DATA_DIR", raising=False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(executable))
+    assert paths.default_data_dir() != beside / "data"  # not portable: the per-user dir
+    (beside / "portable").write_text("")
+    assert paths.default_data_dir() == beside / "data"
+    (beside / "portable").unlink()
+    (beside / "data").mkdir()
+    assert paths.default_data_dir() == beside / "data"
+    monkeypatch.setenv("WOWRAG_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert paths.default_data_dir() == tmp_path / "elsewhere"
 
 
 # -- window state ----------------------------------------------------------------------------

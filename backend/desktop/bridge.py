@@ -144,7 +144,7 @@ class DesktopApi:
 
         from webview.dom import _dnd_state
 
-        pending: list[tuple[str, str]] = _dnd_state["paths"]
+        pending: list[tuple[str, str]] = _dnd_state["paths"]  # type: ignore[assignment]
         found: list[str] = []
         for name in names if isinstance(names, list) else []:
             for item in pending:

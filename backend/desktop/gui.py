@@ -13,6 +13,7 @@ import ctypes.util
 import importlib.util
 import os
 import sys
+from typing import Literal
 
 
 def unavailable_reason() -> str | None:
@@ -34,7 +35,7 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def linux_backend() -> str | None:
+def linux_backend() -> Literal["qt", "gtk"] | None:
     if _has_module("PyQt6.QtWebEngineWidgets") or _has_module("PySide6.QtWebEngineWidgets"):
         return "qt"
     if _has_module("gi"):
@@ -42,7 +43,7 @@ def linux_backend() -> str | None:
     return None
 
 
-def gui_name() -> str | None:
+def gui_name() -> Literal["qt", "gtk"] | None:
     """The pywebview ``gui`` argument: force Qt on Linux, the system default elsewhere."""
     if sys.platform.startswith("linux"):
         return linux_backend()

@@ -66,7 +66,7 @@ def install(window: webview.Window) -> None:
 
     # Qt, WebView2, Cocoa and GTK note the real paths of dropped files only while a
     # listener is registered; DesktopApi.dropped_paths reads them.
-    _dnd_state["num_listeners"] += 1
+    _dnd_state["num_listeners"] = int(_dnd_state["num_listeners"]) + 1  # type: ignore[call-overload]
 
 
 def api_script(js_api: object) -> str:

@@ -137,12 +137,17 @@ class DesktopWindow:
         events.minimized += self._on_minimized
         self._handle_signals(window)
         icon = assets_dir() / "icon.png"
-        # Boot now, not from webview.start's callback: the imports and the store's opening
-        # then overlap with Qt's start-up instead of following it. Loading the UI waits
-        # for the window to be shown anyway.
+        # Import the GUI toolkit first (Qt: 0.3 s of Python), then boot the server while
+        # the toolkit starts (mostly native work), not after it: measured under load,
+        # that showed the window 0.5 s sooner than booting first, and the UI no later
+        # than booting from webview.start's callback. Loading the UI waits for the window.
+        from webview.guilib import initialize
+
+        gui = gui_name()
+        initialize(gui)
         threading.Thread(target=self._boot, args=(window,), name="boot", daemon=True).start()
         try:
-            webview.start(gui=gui_name(), private_mode=False,
+            webview.start(gui=gui, private_mode=False,
                           storage_path=str(self.paths.root / "webview"),
                           icon=str(icon) if icon.is_file() else None)
         except BaseException:

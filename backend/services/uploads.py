@@ -25,6 +25,7 @@ from backend.store.clock import new_id
 CHUNK = 1 << 20
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 MAX_NAME = 180
+_RESERVED_CHARS = re.compile(r'[<>:"|?*]')
 _WINDOWS_DEVICES = {
     "CON",
     "PRN",
@@ -42,6 +43,8 @@ def sanitize_filename(raw: str | None) -> str:
     name = unicodedata.normalize("NFC", raw or "")
     name = name.replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    # What Windows forbids in names (also what HTML and NTFS streams read as syntax).
+    name = _RESERVED_CHARS.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip().strip(".").strip()
     if not name:
         name = "unnamed"

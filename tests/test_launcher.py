@@ -228,3 +228,106 @@ def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
         assert first.client.get("/api/kbs").status_code == 200
     finally:
         first.stop()
+
+
+# -- the real window, under Xvfb -------------------------------------------------------------
+def _window_possible() -> bool:
+    import ctypes.util
+    import importlib.util
+    import shutil
+
+    return (sys.platform.startswith("linux") and shutil.which("Xvfb") is not None
+            and importlib.util.find_spec("webview") is not None
+            and importlib.util.find_spec("PyQt6.QtWebEngineWidgets") is not None
+            and ctypes.util.find_library("xcb-cursor") is not None)
+
+
+@pytest.mark.skipif(not _window_possible(), reason="needs Xvfb, PyQt6-WebEngine, libxcb-cursor0")
+@pytest.mark.timeout(180)
+def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
+    reader, writer = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(writer), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(writer,), stderr=subprocess.DEVNULL)
+    os.close(writer)
+    with os.fdopen(reader) as announced:
+        display = f":{announced.readline().strip()}"
+    try:
+        env = {**os.environ, "DISPLAY": display, "BROWSER": "true", "WOWRAG_EMBED_WORKERS": "1"}
+        probe = subprocess.run([sys.executable, "-m", "tests.test_launcher", "probe",
+                                str(tmp_path / "data")],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=150)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    lines = [line for line in probe.stdout.splitlines() if line.startswith("{")]
+    assert probe.returncode == 0 and lines, probe.stdout + probe.stderr[-3000:]
+    result = json.loads(lines[-1])
+    assert result["info"]["desktop"] is True
+    assert result["info"]["data_dir"] == str((tmp_path / "data").resolve())
+    assert result["drop"] == {"paths": ["/tmp/some dir/report one.pdf"]}
+    assert result["after_link"].startswith(result["app_url"])  # the window stayed
+    assert result["after_navigation"].startswith(result["app_url"])  # and came back
+    assert not (tmp_path / "data" / "server.json").exists()
+    assert (tmp_path / "data" / "window.json").exists()  # size and position remembered
+
+
+def _probe(data_dir: Path) -> None:
+    """Run the real window, drive it from a thread, print what happened as JSON."""
+    import threading
+
+    from backend.config import Settings
+    from backend.desktop.window import DesktopWindow
+
+    shell = DesktopWindow(data_dir, lambda: Settings(data_dir=data_dir, token=TOKEN))
+    result: dict[str, object] = {}
+
+    def until(window: object, expression: str, timeout: float = 20) -> object:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = window.run_js(expression)  # type: ignore[attr-defined]
+            if value not in (None, "", "null"):
+                return value
+            time.sleep(0.1)
+        return None
+
+    def drive() -> None:
+        try:
+            while shell.app_url is None or shell._window is None:
+                time.sleep(0.1)
+            window = shell._window
+            until(window, "window.__wowragGuard ? 1 : null")
+            result["app_url"] = shell.app_url
+            window.run_js(
+                "window.pywebview.api.info().then(r => window.__info = JSON.stringify(r))")
+            result["info"] = json.loads(str(until(window, "window.__info || null")))
+            from webview.dom import _dnd_state
+
+            _dnd_state["paths"].append(("report%20one.pdf", "/tmp/some%20dir/report%20one.pdf"))
+            window.run_js("""window.addEventListener('wowrag:native-drop',
+                e => window.__drop = JSON.stringify(e.detail));
+              var dt = new DataTransfer(); dt.items.add(new File(['x'], 'report one.pdf'));
+              document.body.dispatchEvent(new DragEvent('drop',
+                {dataTransfer: dt, bubbles: true, cancelable: true}));""")
+            result["drop"] = json.loads(str(until(window, "window.__drop || null")))
+            window.run_js("""var a = document.createElement('a'); a.href = 'https://example.com/';
+              document.body.appendChild(a); a.click();""")
+            time.sleep(1)
+            result["after_link"] = window.get_current_url()
+            window.run_js("location.href = 'http://127.0.0.2:9/'")
+            deadline = time.monotonic() + 20
+            time.sleep(1)
+            while time.monotonic() < deadline and not str(
+                    window.get_current_url()).startswith(str(shell.app_url)):
+                time.sleep(0.2)
+            result["after_navigation"] = window.get_current_url()
+        finally:
+            shell._window.destroy()  # type: ignore[union-attr]
+
+    threading.Thread(target=drive, daemon=True).start()
+    code = shell.run()
+    print(json.dumps(result), flush=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "probe":
+    _probe(Path(sys.argv[2]))

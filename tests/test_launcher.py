@@ -123,8 +123,7 @@ def test_window_state_forgets_a_position_on_an_unplugged_monitor() -> None:
 def test_import_paths_imports_a_folder_through_the_ingest_service(
     tmp_path: Path, container: Container
 ) -> None:
-    kb = container.kb_repo.create(
-        "Desk", "", container.embedder.name, container.embedder.dimension)
+    kb = container.kb_repo.create("Desk", "", container.embedder.name, container.embedder.dimension)
     folder = tmp_path / "drop"
     touch(folder / "orbit.md", "# Orbit\n\nThe orbit token is ORBIT-42.")
     touch(folder / "sub" / "notes.txt", "Notes about nothing in particular.")
@@ -147,11 +146,16 @@ def test_dropped_paths_matches_the_names_the_page_saw(tmp_path: Path) -> None:
     pytest.importorskip("webview")
     from webview.dom import _dnd_state
 
-    _dnd_state["paths"][:] = [("report%20one.pdf", "/home/u/report%20one.pdf"),
-                              ("Folder", "/home/u/Folder"), ("stale.txt", "/x/stale.txt")]
+    _dnd_state["paths"][:] = [
+        ("report%20one.pdf", "/home/u/report%20one.pdf"),
+        ("Folder", "/home/u/Folder"),
+        ("stale.txt", "/x/stale.txt"),
+    ]
     api = DesktopApi(tmp_path)
     assert api.dropped_paths(["report one.pdf", "Folder", "other.md"]) == [
-        "/home/u/report one.pdf", "/home/u/Folder"]
+        "/home/u/report one.pdf",
+        "/home/u/Folder",
+    ]
     assert _dnd_state["paths"] == []
     assert api.info()["data_dir"] == str(tmp_path)
     assert ".pdf" in api.info()["extensions"]
@@ -188,9 +192,22 @@ def test_no_display_falls_back_to_the_browser_in_one_line(
     env.update({"BROWSER": "true", "WOWRAG_EMBED_WORKERS": "1"})
     data = tmp_path / "data"
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "launcher.py"), "--port", "0", "--data-dir", str(data),
-         "--token", TOKEN], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [
+            sys.executable,
+            str(ROOT / "launcher.py"),
+            "--port",
+            "0",
+            "--data-dir",
+            str(data),
+            "--token",
+            TOKEN,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (data / "server.json").exists():
@@ -219,9 +236,20 @@ def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
     first = LiveServer(tmp_path / "data")
     try:
         second = subprocess.run(
-            [sys.executable, str(ROOT / "launcher.py"), "--headless", "--port", "0",
-             "--data-dir", str(tmp_path / "data")],
-            cwd=ROOT, capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                str(ROOT / "launcher.py"),
+                "--headless",
+                "--port",
+                "0",
+                "--data-dir",
+                str(tmp_path / "data"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 0
         assert f"already running for this data dir at {first.url}" in second.stdout
         assert DataPaths(tmp_path / "data").server_json.exists()
@@ -236,26 +264,37 @@ def _window_possible() -> bool:
     import importlib.util
     import shutil
 
-    return (sys.platform.startswith("linux") and shutil.which("Xvfb") is not None
-            and importlib.util.find_spec("webview") is not None
-            and importlib.util.find_spec("PyQt6.QtWebEngineWidgets") is not None
-            and ctypes.util.find_library("xcb-cursor") is not None)
+    return (
+        sys.platform.startswith("linux")
+        and shutil.which("Xvfb") is not None
+        and importlib.util.find_spec("webview") is not None
+        and importlib.util.find_spec("PyQt6.QtWebEngineWidgets") is not None
+        and ctypes.util.find_library("xcb-cursor") is not None
+    )
 
 
 @pytest.mark.skipif(not _window_possible(), reason="needs Xvfb, PyQt6-WebEngine, libxcb-cursor0")
 @pytest.mark.timeout(180)
 def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
     reader, writer = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(writer), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(writer,), stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(writer), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(writer,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(writer)
     with os.fdopen(reader) as announced:
         display = f":{announced.readline().strip()}"
     try:
         env = {**os.environ, "DISPLAY": display, "BROWSER": "true", "WOWRAG_EMBED_WORKERS": "1"}
-        probe = subprocess.run([sys.executable, "-m", "tests.test_launcher", "probe",
-                                str(tmp_path / "data")],
-                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=150)
+        probe = subprocess.run(
+            [sys.executable, "-m", "tests.test_launcher", "probe", str(tmp_path / "data")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=150,
+        )
     finally:
         xvfb.terminate()
         xvfb.wait(10)
@@ -298,7 +337,8 @@ def _probe(data_dir: Path) -> None:
             until(window, "window.__wowragGuard ? 1 : null")
             result["app_url"] = shell.app_url
             window.run_js(
-                "window.pywebview.api.info().then(r => window.__info = JSON.stringify(r))")
+                "window.pywebview.api.info().then(r => window.__info = JSON.stringify(r))"
+            )
             result["info"] = json.loads(str(until(window, "window.__info || null")))
             from webview.dom import _dnd_state
 
@@ -316,8 +356,9 @@ def _probe(data_dir: Path) -> None:
             window.run_js("location.href = 'http://127.0.0.2:9/'")
             deadline = time.monotonic() + 20
             time.sleep(1)
-            while time.monotonic() < deadline and not str(
-                    window.get_current_url()).startswith(str(shell.app_url)):
+            while time.monotonic() < deadline and not str(window.get_current_url()).startswith(
+                str(shell.app_url)
+            ):
                 time.sleep(0.2)
             result["after_navigation"] = window.get_current_url()
         finally:

@@ -44,13 +44,17 @@ def http_importer(url: str, token: str) -> ImportOne:
     """Import into another process's server (a second window on a running instance)."""
     import httpx
 
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
-                          timeout=httpx.Timeout(30, read=600))
+    client = httpx.Client(
+        base_url=url,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=httpx.Timeout(30, read=600),
+    )
 
     def import_one(kb_id: str, path: Path) -> dict[str, Any]:
         with path.open("rb") as stream:
-            answer = client.post(f"/api/kbs/{kb_id}/documents",
-                                 files={"files": (path.name, stream)})
+            answer = client.post(
+                f"/api/kbs/{kb_id}/documents", files={"files": (path.name, stream)}
+            )
         if answer.status_code >= 400:
             raise ImportFailed(answer.status_code, answer.json().get("error", {}))
         return dict(answer.json()[0])
@@ -83,8 +87,12 @@ class DesktopApi:
 
     def info(self) -> dict[str, Any]:
         """{"desktop": true, "data_dir", "platform", "extensions"}: what the UI can offer."""
-        return {"desktop": True, "data_dir": str(self._data_dir), "platform": sys.platform,
-                "extensions": sorted(SUPPORTED_EXTENSIONS)}
+        return {
+            "desktop": True,
+            "data_dir": str(self._data_dir),
+            "platform": sys.platform,
+            "extensions": sorted(SUPPORTED_EXTENSIONS),
+        }
 
     def choose_files(self) -> list[str]:
         """The native "choose files" dialog; [] when cancelled."""
@@ -94,8 +102,10 @@ class DesktopApi:
             return []
         patterns = ";".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
         chosen = self._window.create_file_dialog(
-            webview.FileDialog.OPEN, allow_multiple=True,
-            file_types=(f"Documents ({patterns})", "All files (*.*)"))
+            webview.FileDialog.OPEN,
+            allow_multiple=True,
+            file_types=(f"Documents ({patterns})", "All files (*.*)"),
+        )
         return [str(p) for p in chosen or ()]
 
     def choose_folder(self) -> str | None:
@@ -125,17 +135,26 @@ class DesktopApi:
             try:
                 documents.append(self._import_one(kb_id, path))
             except OSError as error:
-                failed.append({"path": str(path), "code": "unreadable",
-                               "message": error.strerror or str(error)})
+                failed.append(
+                    {
+                        "path": str(path),
+                        "code": "unreadable",
+                        "message": error.strerror or str(error),
+                    }
+                )
             except Exception as error:
                 code = getattr(error, "code", "import_failed")
                 if code == "not_found" or getattr(error, "status", None) == 404:
                     return _error("not_found", "No such knowledge base.")
                 log.warning("import of %s failed: %s", path, error)
                 failed.append({"path": str(path), "code": str(code), "message": str(error)})
-        return {"documents": documents, "skipped": selection.skipped,
-                "skipped_folders": selection.skipped_folders, "failed": failed,
-                "truncated": selection.truncated}
+        return {
+            "documents": documents,
+            "skipped": selection.skipped,
+            "skipped_folders": selection.skipped_folders,
+            "failed": failed,
+            "truncated": selection.truncated,
+        }
 
     def dropped_paths(self, names: list[str]) -> list[str]:
         """The real paths of the files and folders just dropped on the window, given the

@@ -17,15 +17,43 @@ try:
     from backend.rag.readers import SUPPORTED_EXTENSIONS
 except ImportError:  # the readers package is optional for this module's callers
     SUPPORTED_EXTENSIONS = frozenset(
-        {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx",
-         ".csv", ".json"})
+        {
+            ".txt",
+            ".md",
+            ".markdown",
+            ".html",
+            ".htm",
+            ".pdf",
+            ".docx",
+            ".pptx",
+            ".xlsx",
+            ".csv",
+            ".json",
+        }
+    )
 
 # Folders no person means to import: VCS and tool caches, OS metadata and trash.
-SKIPPED_FOLDERS = frozenset({
-    "__macosx", "node_modules", ".git", ".svn", ".hg", "__pycache__", ".venv", "venv",
-    "$recycle.bin", "system volume information", ".trash", ".trashes", ".spotlight-v100",
-    ".fseventsd", ".temporaryitems", ".documentrevisions-v100", "lost+found",
-})
+SKIPPED_FOLDERS = frozenset(
+    {
+        "__macosx",
+        "node_modules",
+        ".git",
+        ".svn",
+        ".hg",
+        "__pycache__",
+        ".venv",
+        "venv",
+        "$recycle.bin",
+        "system volume information",
+        ".trash",
+        ".trashes",
+        ".spotlight-v100",
+        ".fseventsd",
+        ".temporaryitems",
+        ".documentrevisions-v100",
+        "lost+found",
+    }
+)
 SKIPPED_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 MAX_FILES = 10_000
 
@@ -101,8 +129,12 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], limit: int = MAX_FILE
                     selection.skipped_folders += 1
                 else:
                     walk(path)
-            elif is_file and not is_hidden(path) and entry.name.lower() not in SKIPPED_FILES \
-                    and is_supported(path):
+            elif (
+                is_file
+                and not is_hidden(path)
+                and entry.name.lower() not in SKIPPED_FILES
+                and is_supported(path)
+            ):
                 add(path)
             else:
                 selection.skipped += 1
@@ -116,4 +148,3 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], limit: int = MAX_FILE
         else:
             selection.skipped += 1
     return selection
-

@@ -97,9 +97,15 @@ class AppServer:
         shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
         self.url = f"http://{shown_host}:{port}"
         self.token = self.container.token
-        self.server = uvicorn.Server(uvicorn.Config(
-            create_app(self.container), log_level="warning", access_log=False, lifespan="on",
-            timeout_graceful_shutdown=5))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(self.container),
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=5,
+            )
+        )
         self.ready = threading.Event()
         self.failed: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="uvicorn", daemon=True)

@@ -34,8 +34,13 @@ def open_path(path: Path) -> bool:
             os.startfile(str(path))  # type: ignore[attr-defined]
         else:
             opener = "open" if sys.platform == "darwin" else "xdg-open"
-            subprocess.Popen([opener, str(path)], env=external_env(), start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                [opener, str(path)],
+                env=external_env(),
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
     except OSError:
         return False
     return True
@@ -47,8 +52,13 @@ def open_url(url: str) -> bool:
         return False
     if sys.platform.startswith("linux") and getattr(sys, "frozen", False):
         try:
-            subprocess.Popen(["xdg-open", url], env=external_env(), start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                ["xdg-open", url],
+                env=external_env(),
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             return True
         except OSError:
             return False

@@ -71,6 +71,7 @@ def install(window: webview.Window) -> None:
 
 def api_script(js_api: object) -> str:
     """The script that (re)creates ``window.pywebview.api`` for ``js_api``'s methods."""
-    names = [name for name in dir(js_api)
-             if not name.startswith("_") and callable(getattr(js_api, name))]
+    names = [
+        name for name in dir(js_api) if not name.startswith("_") and callable(getattr(js_api, name))
+    ]
     return API_JS % json.dumps(names)

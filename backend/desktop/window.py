@@ -82,8 +82,10 @@ def _timing(label: str) -> None:
 def process_age() -> float:
     """Seconds since this process started (the double-click), where the OS tells us."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as stat, \
-                open("/proc/uptime", encoding="ascii") as uptime:
+        with (
+            open("/proc/self/stat", encoding="ascii") as stat,
+            open("/proc/uptime", encoding="ascii") as uptime,
+        ):
             started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
             return float(uptime.read().split()[0]) - started
     except (OSError, ValueError, IndexError):
@@ -120,9 +122,18 @@ class DesktopWindow:
         prepare_environment()
         state = self.state
         window = webview.create_window(
-            TITLE, html=starting_page(), js_api=self.api, width=state.width,
-            height=state.height, x=state.x, y=state.y, min_size=MIN_SIZE,
-            maximized=state.maximized, background_color=BACKGROUND, text_select=True)
+            TITLE,
+            html=starting_page(),
+            js_api=self.api,
+            width=state.width,
+            height=state.height,
+            x=state.x,
+            y=state.y,
+            min_size=MIN_SIZE,
+            maximized=state.maximized,
+            background_color=BACKGROUND,
+            text_select=True,
+        )
         assert window is not None
         self._window = window
         self.api._attach(window, None)
@@ -147,9 +158,12 @@ class DesktopWindow:
         initialize(gui)
         threading.Thread(target=self._boot, args=(window,), name="boot", daemon=True).start()
         try:
-            webview.start(gui=gui, private_mode=False,
-                          storage_path=str(self.paths.root / "webview"),
-                          icon=str(icon) if icon.is_file() else None)
+            webview.start(
+                gui=gui,
+                private_mode=False,
+                storage_path=str(self.paths.root / "webview"),
+                icon=str(icon) if icon.is_file() else None,
+            )
         except BaseException:
             self.shutdown()
             raise
@@ -167,6 +181,7 @@ class DesktopWindow:
 
     def _handle_signals(self, window: webview.Window) -> None:
         """SIGTERM / Ctrl+C close the window like a click on its close button."""
+
         def close(signum: int, frame: Any) -> None:
             threading.Thread(target=window.destroy, name="close", daemon=True).start()
 
@@ -264,5 +279,3 @@ class DesktopWindow:
             return
         self._minimized = False
         self.state.maximized = maximized
-
-

@@ -23,9 +23,13 @@ class WindowState:
     def load(cls, path: Path) -> WindowState:
         try:
             raw = json.loads(path.read_text("utf-8"))
-            state = cls(width=int(raw["width"]), height=int(raw["height"]),
-                        x=_int_or_none(raw.get("x")), y=_int_or_none(raw.get("y")),
-                        maximized=bool(raw.get("maximized", False)))
+            state = cls(
+                width=int(raw["width"]),
+                height=int(raw["height"]),
+                x=_int_or_none(raw.get("x")),
+                y=_int_or_none(raw.get("y")),
+                maximized=bool(raw.get("maximized", False)),
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
         state.width = max(MIN_SIZE[0], min(state.width, 10_000))

@@ -30,9 +30,13 @@ echo "==> ruff"
 $py -m ruff check backend tests scripts launcher.py
 echo "==> mypy"
 $py -m mypy
+if [ -f .github/workflows/release.yml ]; then
+  echo "==> release workflow schema"
+  .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/release.yml
+fi
 if [ -f web/package.json ]; then
-  echo "==> web: lint, unit tests"
-  (cd web && npm run lint --silent && npm test --silent)
+  echo "==> web: ESLint, vue-tsc, unit tests"
+  (cd web && npm run lint --silent && npm run typecheck --silent && npm test --silent)
 fi
 
 echo "==> pytest"

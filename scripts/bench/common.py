@@ -35,8 +35,12 @@ def percentile(values: list[float], p: float) -> float | None:
 
 
 def summary(values: list[float]) -> dict[str, float | int | None]:
-    return {"p50": percentile(values, 50), "p95": percentile(values, 95), "n": len(values),
-            "mean": round(statistics.fmean(values), 1) if values else None}
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "n": len(values),
+        "mean": round(statistics.fmean(values), 1) if values else None,
+    }
 
 
 def rss_mb(pid: int, children: bool = True) -> float:
@@ -80,17 +84,32 @@ def du_mb(path: Path) -> float:
 class Server:
     """wow-rag started as a user starts it: `launcher.py --headless` on a data dir."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None,
-                 timeout: float = 120) -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "server.json").unlink(missing_ok=True)
-        self.log = open(data_dir.parent / f"{data_dir.name}.server.log", "ab")
+        # Kept open for the server's lifetime; closed in stop().
+        self.log = open(data_dir.parent / f"{data_dir.name}.server.log", "ab")  # noqa: SIM115
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "launcher.py"), "--headless", "--port", "0",
-             "--data-dir", str(data_dir), "--token", TOKEN],
-            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self.log, stderr=self.log)
+            [
+                sys.executable,
+                str(ROOT / "launcher.py"),
+                "--headless",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--token",
+                TOKEN,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=self.log,
+            stderr=self.log,
+        )
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + timeout
         while not server_json.exists():
@@ -146,8 +165,9 @@ def parse_sse(lines) -> list[dict]:  # type: ignore[no-untyped-def]
     return events
 
 
-def chat_once(client: httpx.Client, question: str, kb_ids: list[str] | None = None,
-              top_k: int | None = None) -> ChatTiming:
+def chat_once(
+    client: httpx.Client, question: str, kb_ids: list[str] | None = None, top_k: int | None = None
+) -> ChatTiming:
     """Ask through /api/chat/stream; time the first `token` event as the client sees it."""
     body: dict[str, object] = {"question": question}
     if kb_ids:
@@ -173,9 +193,13 @@ def chat_once(client: httpx.Client, question: str, kb_ids: list[str] | None = No
                     answer, server = done.get("answer", ""), done.get("timings", {})
                 elif name == "error":
                     raise RuntimeError(line)
-    return ChatTiming(None if first is None else round(first, 1),
-                      None if first_event is None else round(first_event, 1),
-                      round((time.perf_counter() - started) * 1000, 1), answer, server)
+    return ChatTiming(
+        None if first is None else round(first, 1),
+        None if first_event is None else round(first_event, 1),
+        round((time.perf_counter() - started) * 1000, 1),
+        answer,
+        server,
+    )
 
 
 def fresh_dir(path: Path) -> Path:
@@ -192,10 +216,23 @@ def save_json(path: Path, data: object) -> None:
 def machine() -> dict[str, object]:
     import platform
 
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem / 2**20, 1),
-            "python": platform.python_version(), "os": platform.platform(terse=True)}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem / 2**20, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+    }

@@ -10,8 +10,14 @@ from common import AUTH, Server, chat_once, summary
 from corpus import Question
 
 
-def concurrent_chats(server: Server, questions: list[Question], kb_ids: list[str] | None,
-                     users: int = 10, rounds: int = 5, max_seconds: float = 300) -> dict[str, object]:
+def concurrent_chats(
+    server: Server,
+    questions: list[Question],
+    kb_ids: list[str] | None,
+    users: int = 10,
+    rounds: int = 5,
+    max_seconds: float = 300,
+) -> dict[str, object]:
     """`users` clients, each asking `rounds` questions back to back, all at the same time."""
     started = time.monotonic()
 
@@ -31,5 +37,8 @@ def concurrent_chats(server: Server, questions: list[Question], kb_ids: list[str
         results = list(pool.map(user, range(users)))
     wall = time.monotonic() - started
     times = [t for r in results for t in r]
-    return {"users": users, "first_token_ms": summary(times),
-            "chats_per_s": round(len(times) / wall, 1)}
+    return {
+        "users": users,
+        "first_token_ms": summary(times),
+        "chats_per_s": round(len(times) / wall, 1),
+    }

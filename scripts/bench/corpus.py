@@ -23,41 +23,183 @@ if str(ROOT) not in sys.path:
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 
-ZH_DEPT = ["财务部", "研发中心", "市场部", "人力资源部", "客服中心", "物流部", "法务部", "采购部",
-           "质量部", "信息安全组", "运维团队", "产品委员会", "培训学院", "行政部", "数据平台组"]
-ZH_ACT = ["完成了", "启动了", "评审了", "优化了", "暂停了", "更新了", "迁移了", "审计了", "发布了",
-          "合并了", "重新设计了", "外包了", "简化了", "扩展了"]
-ZH_OBJ = ["报销流程", "季度预算", "客户回访计划", "仓储系统", "招聘标准", "供应商名单", "数据备份策略",
-          "办公室搬迁方案", "年度培训课程", "安全巡检制度", "移动端应用", "合同模板", "绩效考核办法",
-          "库存盘点规则", "差旅标准", "服务器集群", "知识库文档", "会议室预订系统"]
-ZH_RES = ["效率提高了{n}%", "成本下降了{n}万元", "投诉减少了{n}起", "处理时间缩短到{n}天",
-          "覆盖了{n}个城市", "涉及{n}名员工", "预计在第{n}周上线", "新增了{n}项检查",
-          "节省了{n}个工时", "错误率降到了千分之{n}"]
-ZH_GLUE = ["此外，", "与此同时，", "根据会议纪要，", "经过讨论，", "按照新的规定，", "值得注意的是，", ""]
+ZH_DEPT = [
+    "财务部",
+    "研发中心",
+    "市场部",
+    "人力资源部",
+    "客服中心",
+    "物流部",
+    "法务部",
+    "采购部",
+    "质量部",
+    "信息安全组",
+    "运维团队",
+    "产品委员会",
+    "培训学院",
+    "行政部",
+    "数据平台组",
+]
+ZH_ACT = [
+    "完成了",
+    "启动了",
+    "评审了",
+    "优化了",
+    "暂停了",
+    "更新了",
+    "迁移了",
+    "审计了",
+    "发布了",
+    "合并了",
+    "重新设计了",
+    "外包了",
+    "简化了",
+    "扩展了",
+]
+ZH_OBJ = [
+    "报销流程",
+    "季度预算",
+    "客户回访计划",
+    "仓储系统",
+    "招聘标准",
+    "供应商名单",
+    "数据备份策略",
+    "办公室搬迁方案",
+    "年度培训课程",
+    "安全巡检制度",
+    "移动端应用",
+    "合同模板",
+    "绩效考核办法",
+    "库存盘点规则",
+    "差旅标准",
+    "服务器集群",
+    "知识库文档",
+    "会议室预订系统",
+]
+ZH_RES = [
+    "效率提高了{n}%",
+    "成本下降了{n}万元",
+    "投诉减少了{n}起",
+    "处理时间缩短到{n}天",
+    "覆盖了{n}个城市",
+    "涉及{n}名员工",
+    "预计在第{n}周上线",
+    "新增了{n}项检查",
+    "节省了{n}个工时",
+    "错误率降到了千分之{n}",
+]
+ZH_GLUE = [
+    "此外，",
+    "与此同时，",
+    "根据会议纪要，",
+    "经过讨论，",
+    "按照新的规定，",
+    "值得注意的是，",
+    "",
+]
 
-EN_DEPT = ["finance", "research", "marketing", "people operations", "customer care", "logistics",
-           "legal", "procurement", "quality", "security", "site reliability", "product council",
-           "training academy", "facilities", "data platform"]
-EN_ACT = ["completed", "launched", "reviewed", "optimised", "paused", "updated", "migrated",
-          "audited", "released", "merged", "redesigned", "outsourced", "simplified", "extended"]
-EN_OBJ = ["the expense workflow", "the quarterly budget", "the customer call-back plan",
-          "the warehouse system", "the hiring rubric", "the vendor list", "the backup policy",
-          "the office move", "the annual training catalogue", "the safety inspection routine",
-          "the mobile app", "the contract templates", "the performance review guide",
-          "the stock-take rules", "the travel policy", "the server cluster", "the wiki pages",
-          "the room booking tool"]
-EN_RES = ["which raised throughput by {n} percent", "cutting costs by {n} thousand dollars",
-          "with {n} fewer complaints", "bringing turnaround down to {n} days",
-          "across {n} cities", "involving {n} staff", "with launch planned for week {n}",
-          "adding {n} new checks", "saving {n} hours a month", "and errors fell to {n} per mille"]
-EN_GLUE = ["In addition, ", "Meanwhile, ", "According to the minutes, ", "After some debate, ",
-           "Under the new rules, ", "Notably, ", ""]
+EN_DEPT = [
+    "finance",
+    "research",
+    "marketing",
+    "people operations",
+    "customer care",
+    "logistics",
+    "legal",
+    "procurement",
+    "quality",
+    "security",
+    "site reliability",
+    "product council",
+    "training academy",
+    "facilities",
+    "data platform",
+]
+EN_ACT = [
+    "completed",
+    "launched",
+    "reviewed",
+    "optimised",
+    "paused",
+    "updated",
+    "migrated",
+    "audited",
+    "released",
+    "merged",
+    "redesigned",
+    "outsourced",
+    "simplified",
+    "extended",
+]
+EN_OBJ = [
+    "the expense workflow",
+    "the quarterly budget",
+    "the customer call-back plan",
+    "the warehouse system",
+    "the hiring rubric",
+    "the vendor list",
+    "the backup policy",
+    "the office move",
+    "the annual training catalogue",
+    "the safety inspection routine",
+    "the mobile app",
+    "the contract templates",
+    "the performance review guide",
+    "the stock-take rules",
+    "the travel policy",
+    "the server cluster",
+    "the wiki pages",
+    "the room booking tool",
+]
+EN_RES = [
+    "which raised throughput by {n} percent",
+    "cutting costs by {n} thousand dollars",
+    "with {n} fewer complaints",
+    "bringing turnaround down to {n} days",
+    "across {n} cities",
+    "involving {n} staff",
+    "with launch planned for week {n}",
+    "adding {n} new checks",
+    "saving {n} hours a month",
+    "and errors fell to {n} per mille",
+]
+EN_GLUE = [
+    "In addition, ",
+    "Meanwhile, ",
+    "According to the minutes, ",
+    "After some debate, ",
+    "Under the new rules, ",
+    "Notably, ",
+    "",
+]
 
-COMPANIES = [("Acme", "艾可美"), ("Apex", "艾派克斯"), ("Borealis", "北辰"), ("Cobalt", "钴蓝"),
-             ("Delta", "德尔塔"), ("Ember", "余烬"), ("Fjord", "峡湾"), ("Granite", "花岗"),
-             ("Helix", "螺旋"), ("Iris", "鸢尾")]
+COMPANIES = [
+    ("Acme", "艾可美"),
+    ("Apex", "艾派克斯"),
+    ("Borealis", "北辰"),
+    ("Cobalt", "钴蓝"),
+    ("Delta", "德尔塔"),
+    ("Ember", "余烬"),
+    ("Fjord", "峡湾"),
+    ("Granite", "花岗"),
+    ("Helix", "螺旋"),
+    ("Iris", "鸢尾"),
+]
 SYLLABLES = ["ka", "lo", "mi", "ren", "tu", "vos", "zen", "dra", "qui", "fel", "nor", "sa", "bri"]
-ZH_NAMES = ["青龙", "白虎", "朱雀", "玄武", "麒麟", "凤凰", "鲲鹏", "貔貅", "獬豸", "毕方", "重明", "夔牛"]
+ZH_NAMES = [
+    "青龙",
+    "白虎",
+    "朱雀",
+    "玄武",
+    "麒麟",
+    "凤凰",
+    "鲲鹏",
+    "貔貅",
+    "獬豸",
+    "毕方",
+    "重明",
+    "夔牛",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -87,15 +229,19 @@ class Corpus:
 
 def _zh_sentence(rng: random.Random) -> str:
     res = rng.choice(ZH_RES).format(n=rng.randint(2, 95))
-    return (f"{rng.choice(ZH_GLUE)}{rng.choice(ZH_DEPT)}在{rng.randint(2015, 2026)}年"
-            f"{rng.randint(1, 12)}月{rng.choice(ZH_ACT)}{rng.choice(ZH_OBJ)}，{res}。")
+    return (
+        f"{rng.choice(ZH_GLUE)}{rng.choice(ZH_DEPT)}在{rng.randint(2015, 2026)}年"
+        f"{rng.randint(1, 12)}月{rng.choice(ZH_ACT)}{rng.choice(ZH_OBJ)}，{res}。"
+    )
 
 
 def _en_sentence(rng: random.Random) -> str:
     res = rng.choice(EN_RES).format(n=rng.randint(2, 95))
-    sentence = (f"{rng.choice(EN_GLUE)}the {rng.choice(EN_DEPT)} team {rng.choice(EN_ACT)} "
-                f"{rng.choice(EN_OBJ)} in {rng.choice(DAYS[:5])} of week {rng.randint(1, 52)}, "
-                f"{res}.")
+    sentence = (
+        f"{rng.choice(EN_GLUE)}the {rng.choice(EN_DEPT)} team {rng.choice(EN_ACT)} "
+        f"{rng.choice(EN_OBJ)} in {rng.choice(DAYS[:5])} of week {rng.randint(1, 52)}, "
+        f"{res}."
+    )
     return sentence[0].upper() + sentence[1:]
 
 
@@ -118,30 +264,46 @@ def _needle(rng: random.Random, used: set[str]) -> tuple[str, Question, str]:
     kind = rng.randrange(3)
     if kind == 0:
         server, day, hour = _code(rng, used), rng.choice(DAYS), rng.randint(0, 23)
-        return (f"The maintenance window for server {server} is every {day} at {hour:02d}:00 UTC.",
-                Question(f"When is the maintenance window for server {server}?", day, "en"), "en")
+        return (
+            f"The maintenance window for server {server} is every {day} at {hour:02d}:00 UTC.",
+            Question(f"When is the maintenance window for server {server}?", day, "en"),
+            "en",
+        )
     if kind == 1:
         project = rng.choice(ZH_NAMES) + str(rng.randint(100, 999))
         while project in used:
             project = rng.choice(ZH_NAMES) + str(rng.randint(100, 999))
         used.add(project)
         budget = rng.randint(12, 980)
-        return (f"{project}项目的年度预算是{budget}万元，由总部统一拨付。",
-                Question(f"{project}项目的年度预算是多少？", f"{budget}万元", "zh"), "zh")
+        return (
+            f"{project}项目的年度预算是{budget}万元，由总部统一拨付。",
+            Question(f"{project}项目的年度预算是多少？", f"{budget}万元", "zh"),
+            "zh",
+        )
     vault, code = _code(rng, used), rng.randint(1000, 9999)
-    return (f"The access code for vault {vault} is {code}.",
-            Question(f"What is the access code for vault {vault}?", str(code), "en"), "en")
+    return (
+        f"The access code for vault {vault} is {code}.",
+        Question(f"What is the access code for vault {vault}?", str(code), "en"),
+        "en",
+    )
 
 
-def _document(rng: random.Random, number: int, language: str, needles: list[str],
-              scale: int = 1) -> tuple[str, str]:
-    title_words = (f"{rng.choice(ZH_DEPT)}工作纪要{number}" if language == "zh"
-                   else f"{rng.choice(EN_DEPT).title()} notes {number}")
+def _document(
+    rng: random.Random, number: int, language: str, needles: list[str], scale: int = 1
+) -> tuple[str, str]:
+    title_words = (
+        f"{rng.choice(ZH_DEPT)}工作纪要{number}"
+        if language == "zh"
+        else f"{rng.choice(EN_DEPT).title()} notes {number}"
+    )
     sections = rng.randint(2, 12) * scale
     parts = [f"# {title_words}\n"]
     for s in range(sections):
-        heading = (f"## 第{s + 1}节 {rng.choice(ZH_OBJ)}" if language == "zh"
-                   else f"## Section {s + 1}: {rng.choice(EN_OBJ)[4:]}")
+        heading = (
+            f"## 第{s + 1}节 {rng.choice(ZH_OBJ)}"
+            if language == "zh"
+            else f"## Section {s + 1}: {rng.choice(EN_OBJ)[4:]}"
+        )
         parts.append(heading + "\n")
         for _ in range(rng.randint(2, 6)):
             lang = language if language != "mixed" else rng.choice(["zh", "en"])
@@ -157,14 +319,26 @@ def _twin_handbooks(rng: random.Random) -> tuple[dict[str, str], list[Question]]
     files, questions = {}, []
     for en_name, zh_name in COMPANIES:
         leave, allowance = rng.randint(5, 30), rng.randint(50, 400)
-        text = (f"# {en_name} employee handbook\n\n"
-                f"At {en_name}, every full-time employee gets {leave} days of paid annual leave.\n\n"
-                f"{zh_name}公司的员工每天的餐补标准是{allowance}元。\n\n"
-                + _paragraph(rng, "en") + "\n\n" + _paragraph(rng, "zh") + "\n")
+        text = (
+            f"# {en_name} employee handbook\n\n"
+            f"At {en_name}, every full-time employee gets {leave} days of paid annual leave.\n\n"
+            f"{zh_name}公司的员工每天的餐补标准是{allowance}元。\n\n"
+            + _paragraph(rng, "en")
+            + "\n\n"
+            + _paragraph(rng, "zh")
+            + "\n"
+        )
         files[f"{en_name.lower()}_handbook.md"] = text
-        questions.append(Question(
-            f"How many days of paid annual leave do employees get at {en_name}?", str(leave), "en"))
-        questions.append(Question(f"{zh_name}公司的员工每天的餐补标准是多少？", f"{allowance}元", "zh"))
+        questions.append(
+            Question(
+                f"How many days of paid annual leave do employees get at {en_name}?",
+                str(leave),
+                "en",
+            )
+        )
+        questions.append(
+            Question(f"{zh_name}公司的员工每天的餐补标准是多少？", f"{allowance}元", "zh")
+        )
     return files, questions
 
 
@@ -203,7 +377,8 @@ def generate(size: str, seed: int = 7, needles: int = 40, doc_scale: int = 1) ->
     # Alternate languages so that p50/p95 mix both.
     zh = [q for q in questions if q.language == "zh"]
     en = [q for q in questions if q.language == "en"]
-    corpus.questions = [q for pair in zip(zh, en) for q in pair] + zh[len(en):] + en[len(zh):]
+    paired = [q for pair in zip(zh, en, strict=False) for q in pair]
+    corpus.questions = paired + zh[len(en) :] + en[len(zh) :]
     return corpus
 
 
@@ -211,5 +386,7 @@ if __name__ == "__main__":
     for label in sys.argv[1:] or ["1k"]:
         c = generate(label)
         chars = sum(len(t) for t in c.files.values())
-        print(f"{label}: {len(c.files)} files, {c.chunks} chunks, {chars} chars, "
-              f"{len(c.questions)} questions")
+        print(
+            f"{label}: {len(c.files)} files, {c.chunks} chunks, {chars} chars, "
+            f"{len(c.questions)} questions"
+        )

@@ -13,8 +13,9 @@ from instant_llm import SCRIPT_MARK, InstantUpstream
 WARM = 3
 
 
-def ask_all(server: Server, questions: list[Question], kb_ids: list[str] | None,
-            max_seconds: float = 600) -> dict[str, object]:
+def ask_all(
+    server: Server, questions: list[Question], kb_ids: list[str] | None, max_seconds: float = 600
+) -> dict[str, object]:
     """Each question once, after a few warm-up questions; bounded by max_seconds."""
     first, retrieval, server_first, first_event, hits = [], [], [], [], 0
     started = time.monotonic()
@@ -33,26 +34,41 @@ def ask_all(server: Server, questions: list[Question], kb_ids: list[str] | None,
         if t.first_event_ms is not None:
             first_event.append(t.first_event_ms)
         hits += q.expected in t.answer
-    return {"first_token_ms": summary(first), "server_retrieval_ms": summary(retrieval),
-            "server_first_token_ms": summary(server_first),
-            "first_event_ms": summary(first_event),
-            "hit_rate": round(hits / max(len(first), 1), 2), "timed_out": timed_out}
+    return {
+        "first_token_ms": summary(first),
+        "server_retrieval_ms": summary(retrieval),
+        "server_first_token_ms": summary(server_first),
+        "first_event_ms": summary(first_event),
+        "hit_rate": round(hits / max(len(first), 1), 2),
+        "timed_out": timed_out,
+    }
 
 
-def with_scripted_llm(server: Server, questions: list[Question], kb_ids: list[str] | None,
-                      max_seconds: float = 600) -> dict[str, object]:
+def with_scripted_llm(
+    server: Server, questions: list[Question], kb_ids: list[str] | None, max_seconds: float = 600
+) -> dict[str, object]:
     """Point the server at an instant upstream, measure, then switch back to extractive."""
     with InstantUpstream(tokens=20) as upstream:
-        response = server.client.put("/api/settings", json={"llm": {
-            "provider": "openai_compatible", "base_url": upstream.base_url, "model": "instant",
-            "api_key": "none"}})
+        response = server.client.put(
+            "/api/settings",
+            json={
+                "llm": {
+                    "provider": "openai_compatible",
+                    "base_url": upstream.base_url,
+                    "model": "instant",
+                    "api_key": "none",
+                }
+            },
+        )
         try:
             if response.status_code != 200:
                 return {"skipped": f"PUT /api/settings answered {response.status_code}"}
             probe = chat_once(server.client, questions[0].text, kb_ids)
             if SCRIPT_MARK not in probe.answer:
-                return {"skipped": "the server did not use the configured upstream "
-                                   "(openai_compatible provider not wired in this build)"}
+                return {
+                    "skipped": "the server did not use the configured upstream "
+                    "(openai_compatible provider not wired in this build)"
+                }
             result = ask_all(server, questions, kb_ids, max_seconds)
             result.pop("hit_rate")
             return result

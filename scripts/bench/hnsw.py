@@ -25,23 +25,29 @@ def _heartbeat(stop: threading.Event, gaps: list[float]) -> None:
         last = now
 
 
-def hnsw_recall(vectors: np.ndarray, per_chunk: list[int], queries: np.ndarray,
-                max_seconds: float = 900) -> dict[str, object]:
+def hnsw_recall(
+    vectors: np.ndarray, per_chunk: list[int], queries: np.ndarray, max_seconds: float = 900
+) -> dict[str, object]:
     import qdrant_edge as q
 
     folder = tempfile.mkdtemp(prefix="wowrag-hnsw-")
     config = q.EdgeConfig(
-        vectors={"dense": q.EdgeVectorParams(
-            size=vectors.shape[1], distance=q.Distance.Cosine,
-            multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim))},
+        vectors={
+            "dense": q.EdgeVectorParams(
+                size=vectors.shape[1],
+                distance=q.Distance.Cosine,
+                multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim),
+            )
+        },
         optimizers=q.EdgeOptimizersConfig(indexing_threshold=1),
         hnsw_config=q.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=1),
     )
     shard = q.EdgeShard.create(folder, config)
     row, batch = 0, []
     for n, count in enumerate(per_chunk):
-        batch.append(q.Point(str(uuid.UUID(int=n)), {"dense": vectors[row:row + count].tolist()},
-                             {"n": n}))
+        batch.append(
+            q.Point(str(uuid.UUID(int=n)), {"dense": vectors[row : row + count].tolist()}, {"n": n})
+        )
         row += count
         if len(batch) == 512:
             shard.update(q.UpdateOperation.upsert_points(batch))
@@ -52,9 +58,14 @@ def hnsw_recall(vectors: np.ndarray, per_chunk: list[int], queries: np.ndarray,
 
     def top(query: np.ndarray, params: object) -> tuple[list[int], float]:
         t0 = time.perf_counter()
-        hits = shard.query(q.QueryRequest(
-            query=q.Query.Nearest([query.tolist()], using="dense"), limit=K, params=params,
-            with_payload=True))
+        hits = shard.query(
+            q.QueryRequest(
+                query=q.Query.Nearest([query.tolist()], using="dense"),
+                limit=K,
+                params=params,
+                with_payload=True,
+            )
+        )
         return [int(h.payload["n"]) for h in hits], (time.perf_counter() - t0) * 1000
 
     exact = [top(v, q.SearchParams(exact=True)) for v in queries]
@@ -67,16 +78,22 @@ def hnsw_recall(vectors: np.ndarray, per_chunk: list[int], queries: np.ndarray,
     stop.set()
     beat.join()
     result: dict[str, object] = {
-        "chunks": len(per_chunk), "vectors": len(vectors), "queries": len(queries),
+        "chunks": len(per_chunk),
+        "vectors": len(vectors),
+        "queries": len(queries),
         "optimize_s": round(optimize_s, 1),
         "longest_freeze_s": round(max(gaps, default=0.0), 2),
         "exact_ms": summary([ms for _, ms in exact]),
     }
     for ef in (None, 128, 512):
         approx = [top(v, q.SearchParams(hnsw_ef=ef)) for v in queries]
-        recall = np.mean([len(set(a) & set(e)) / K for (a, _), (e, _) in zip(approx, exact)])
+        recall = np.mean(
+            [len(set(a) & set(e)) / K for (a, _), (e, _) in zip(approx, exact, strict=True)]
+        )
         result[f"hnsw_ef_{ef or 'default'}"] = {
-            "recall_at_5": round(float(recall), 3), "ms": summary([ms for _, ms in approx])}
+            "recall_at_5": round(float(recall), 3),
+            "ms": summary([ms for _, ms in approx]),
+        }
     shard.close()
     import shutil
 

@@ -44,8 +44,9 @@ def cached_vectors(texts: list[str]) -> np.ndarray | None:
     return np.load(path).astype(np.float32) if path.exists() else None
 
 
-def bare_embed(texts: list[str], chunks: int, workers: int = 0,
-               max_seconds: float | None = None) -> dict[str, object]:
+def bare_embed(
+    texts: list[str], chunks: int, workers: int = 0, max_seconds: float | None = None
+) -> dict[str, object]:
     """The embedder alone on the same unit texts, one process per core (the import's ceiling).
 
     The vectors are cached under .cache/ so later steps (the local engine, 100k, HNSW
@@ -63,7 +64,9 @@ def bare_embed(texts: list[str], chunks: int, workers: int = 0,
         futures = [pool.submit(texts[i : i + batch]) for i in range(0, len(texts), batch)]
         parts, timed_out = [], False
         for future in futures:
-            remaining = None if max_seconds is None else max_seconds - (time.perf_counter() - started)
+            remaining = (
+                None if max_seconds is None else max_seconds - (time.perf_counter() - started)
+            )
             if remaining is not None and remaining <= 0:
                 timed_out = True
                 break
@@ -77,21 +80,29 @@ def bare_embed(texts: list[str], chunks: int, workers: int = 0,
         CACHE.mkdir(parents=True, exist_ok=True)
         np.save(_cache_path(texts), matrix.astype(np.float16))
     share = done_units / len(texts)
-    return {"workers": pool.workers, "units": len(texts), "chunks": chunks,
-            "seconds": round(seconds, 1), "timed_out": timed_out,
-            "units_per_s": round(done_units / seconds, 1),
-            "chunks_per_s": round(chunks * share / seconds, 1)}
+    return {
+        "workers": pool.workers,
+        "units": len(texts),
+        "chunks": chunks,
+        "seconds": round(seconds, 1),
+        "timed_out": timed_out,
+        "units_per_s": round(done_units / seconds, 1),
+        "chunks_per_s": round(chunks * share / seconds, 1),
+    }
 
 
-def http_import(server: Server, folder: Path, names: list[str], kb_name: str,
-                timeout: float = 3600) -> dict[str, object]:
+def http_import(
+    server: Server, folder: Path, names: list[str], kb_name: str, timeout: float = 3600
+) -> dict[str, object]:
     """Upload every file through POST /api/kbs/{id}/documents and wait until all are ready."""
     client = server.client
     kb = client.post("/api/kbs", json={"name": kb_name}).json()
     started = time.perf_counter()
     for i in range(0, len(names), UPLOAD_BATCH):
-        files = [("files", (n, (folder / n).read_bytes(), "text/markdown"))
-                 for n in names[i : i + UPLOAD_BATCH]]
+        files = [
+            ("files", (n, (folder / n).read_bytes(), "text/markdown"))
+            for n in names[i : i + UPLOAD_BATCH]
+        ]
         response = client.post(f"/api/kbs/{kb['id']}/documents", files=files)
         response.raise_for_status()
     uploaded = time.perf_counter() - started
@@ -108,9 +119,16 @@ def http_import(server: Server, folder: Path, names: list[str], kb_name: str,
     seconds = time.perf_counter() - started
     chunks = sum(d["chunk_count"] for d in docs)
     failed = [d["filename"] for d in docs if d["status"] != "ready"]
-    return {"kb_id": kb["id"], "documents": len(docs), "chunks": chunks, "failed": failed,
-            "upload_s": round(uploaded, 2), "seconds": round(seconds, 1),
-            "chunks_per_s": round(chunks / seconds, 1), "peak_rss_mb": peak_rss}
+    return {
+        "kb_id": kb["id"],
+        "documents": len(docs),
+        "chunks": chunks,
+        "failed": failed,
+        "upload_s": round(uploaded, 2),
+        "seconds": round(seconds, 1),
+        "chunks_per_s": round(chunks / seconds, 1),
+        "peak_rss_mb": peak_rss,
+    }
 
 
 class CachedPool:
@@ -133,8 +151,15 @@ class CachedPool:
     close = stop
 
 
-def direct_build(data_dir: Path, engine: str, folder: Path, names: list[str], texts: list[str],
-                 vectors: np.ndarray, timeout: float = 3600) -> dict[str, object]:
+def direct_build(
+    data_dir: Path,
+    engine: str,
+    folder: Path,
+    names: list[str],
+    texts: list[str],
+    vectors: np.ndarray,
+    timeout: float = 3600,
+) -> dict[str, object]:
     """Build a data dir through the real IngestService (parse, split, keywords, upsert),
     only the embedding replaced by cached vectors. Measures the import's non-embedding cost
     and gives 100k-chunk stores without re-embedding."""
@@ -149,13 +174,18 @@ def direct_build(data_dir: Path, engine: str, folder: Path, names: list[str], te
     container.pool = container.ingest.pool = CachedPool(texts, vectors)  # type: ignore[assignment]
     try:
         container.ingest.start()
-        kb = container.kb_repo.create("bench", "", container.embedder.name,
-                                      container.embedder.dimension)
+        kb = container.kb_repo.create(
+            "bench", "", container.embedder.name, container.embedder.dimension
+        )
         started = time.perf_counter()
         for i in range(0, len(names), UPLOAD_BATCH):
-            container.ingest.upload(kb.id, [
-                IncomingFile(n, io.BytesIO((folder / n).read_bytes()))
-                for n in names[i : i + UPLOAD_BATCH]])
+            container.ingest.upload(
+                kb.id,
+                [
+                    IncomingFile(n, io.BytesIO((folder / n).read_bytes()))
+                    for n in names[i : i + UPLOAD_BATCH]
+                ],
+            )
         deadline = time.monotonic() + timeout
         timed_out = False
         while not container.ingest.idle():
@@ -172,6 +202,13 @@ def direct_build(data_dir: Path, engine: str, folder: Path, names: list[str], te
         if timed_out:
             container.ingest._stopping.set()  # let close() return instead of finishing
         container.close()
-    return {"engine": engine, "kb_id": kb.id, "documents": len(docs), "ready": ready,
-            "chunks": chunks, "seconds": round(seconds, 1), "timed_out": timed_out,
-            "chunks_per_s": round(chunks / seconds, 1) if seconds else None}
+    return {
+        "engine": engine,
+        "kb_id": kb.id,
+        "documents": len(docs),
+        "ready": ready,
+        "chunks": chunks,
+        "seconds": round(seconds, 1),
+        "timed_out": timed_out,
+        "chunks_per_s": round(chunks / seconds, 1) if seconds else None,
+    }

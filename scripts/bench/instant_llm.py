@@ -21,9 +21,15 @@ def _app(tokens: int):  # type: ignore[no-untyped-def]
     from starlette.routing import Route
 
     def chunk(delta: str | None, finish: str | None = None) -> str:
-        body = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "instant",
-                "choices": [{"index": 0, "delta": {"content": delta} if delta else {},
-                             "finish_reason": finish}]}
+        body = {
+            "id": "x",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "instant",
+            "choices": [
+                {"index": 0, "delta": {"content": delta} if delta else {}, "finish_reason": finish}
+            ],
+        }
         return f"data: {json.dumps(body)}\n\n"
 
     words = [SCRIPT_MARK] + [f" w{i}" for i in range(1, tokens)]
@@ -31,11 +37,25 @@ def _app(tokens: int):  # type: ignore[no-untyped-def]
     async def completions(request: Request):  # type: ignore[no-untyped-def]
         body = await request.json()
         if not body.get("stream"):
-            return JSONResponse({"id": "x", "object": "chat.completion", "model": "instant",
-                                 "choices": [{"index": 0, "finish_reason": "stop", "message": {
-                                     "role": "assistant", "content": "".join(words)}}],
-                                 "usage": {"prompt_tokens": 1, "completion_tokens": tokens,
-                                           "total_tokens": tokens + 1}})
+            return JSONResponse(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "model": "instant",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": "".join(words)},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 1,
+                        "completion_tokens": tokens,
+                        "total_tokens": tokens + 1,
+                    },
+                }
+            )
 
         async def stream():  # type: ignore[no-untyped-def]
             for word in words:
@@ -48,8 +68,12 @@ def _app(tokens: int):  # type: ignore[no-untyped-def]
     async def models(request: Request):  # type: ignore[no-untyped-def]
         return JSONResponse({"object": "list", "data": [{"id": "instant", "object": "model"}]})
 
-    return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"]),
-                             Route("/v1/models", models)])
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/models", models),
+        ]
+    )
 
 
 def _serve(port: int, tokens: int) -> None:
@@ -65,7 +89,8 @@ class InstantUpstream:
             self.port = s.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._process = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(self.port, tokens), daemon=True)
+            target=_serve, args=(self.port, tokens), daemon=True
+        )
 
     def __enter__(self) -> InstantUpstream:
         self._process.start()

@@ -106,14 +106,17 @@ def main() -> None:
     # About wow-rag's chunk size (320 characters of mixed zh/en is ~150 to 300 tokens).
     Settings.node_parser = SentenceSplitter(chunk_size=256, chunk_overlap=20)
     result["setup_s"] = round(time.perf_counter() - started, 1)
-    docs = [Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
-            for p in sorted(folder.glob("*.md"))]
+    docs = [
+        Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
+        for p in sorted(folder.glob("*.md"))
+    ]
     client = QdrantClient(path=str(store_dir))
     try:
         store = QdrantVectorStore(client=client, collection_name="plain")
         started = time.perf_counter()
         index = VectorStoreIndex.from_documents(
-            docs, storage_context=StorageContext.from_defaults(vector_store=store))
+            docs, storage_context=StorageContext.from_defaults(vector_store=store)
+        )
         seconds = time.perf_counter() - started
         nodes = client.count("plain").count
         result["import"] = {"documents": len(docs), "nodes": nodes, "seconds": round(seconds, 1)}
@@ -137,8 +140,9 @@ def main() -> None:
         result["p95_check"] = percentile(times, 95)
     finally:
         client.close()
-    result["disk_mb"] = round(sum(f.stat().st_size for f in store_dir.rglob("*")
-                                  if f.is_file()) / 2**20, 1)
+    result["disk_mb"] = round(
+        sum(f.stat().st_size for f in store_dir.rglob("*") if f.is_file()) / 2**20, 1
+    )
     save()
 
 

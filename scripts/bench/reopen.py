@@ -10,8 +10,13 @@ from common import Server, chat_once, du_mb
 from corpus import Question
 
 
-def reopen(data_dir: Path, env: dict[str, str], questions: list[Question],
-           kb_ids: list[str] | None, timeout: float = 300) -> tuple[Server, dict[str, object]]:
+def reopen(
+    data_dir: Path,
+    env: dict[str, str],
+    questions: list[Question],
+    kb_ids: list[str] | None,
+    timeout: float = 300,
+) -> tuple[Server, dict[str, object]]:
     """Start a server on an existing data dir; the caller stops the returned server."""
     started = time.perf_counter()
     server = Server(data_dir, env, timeout=timeout)

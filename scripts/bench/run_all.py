@@ -40,8 +40,10 @@ def log(message: str) -> None:
 
 def revision() -> str:
     """The commit measured, marked when the backend had uncommitted changes."""
+
     def git(*a: str) -> str:
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
     dirty = git("status", "--porcelain", "--", "backend", "launcher.py")
     return git("rev-parse", "--short", "HEAD") + (" + uncommitted backend changes" if dirty else "")
 
@@ -62,8 +64,9 @@ def borrowed_vectors(texts: list[str]):  # type: ignore[no-untyped-def]
     if not caches:
         raise SystemExit("no cached vectors: run the 10k size first")
     pool = np.load(caches[-1])
-    rows = np.fromiter((zlib.crc32(t.encode("utf-8")) % len(pool) for t in texts), np.int64,
-                       len(texts))
+    rows = np.fromiter(
+        (zlib.crc32(t.encode("utf-8")) % len(pool) for t in texts), np.int64, len(texts)
+    )
     return pool[rows].astype(np.float32)
 
 
@@ -84,9 +87,13 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     names, questions = list(gen.files), gen.questions
     per_chunk: list[int] = []
     texts, chunks = ib.unit_texts(gen.files, per_chunk)
-    r["corpus"] = {"files": len(names), "chunks": chunks, "units": len(texts),
-                   "chars": sum(len(t) for t in gen.files.values()),
-                   "questions": len(questions)}
+    r["corpus"] = {
+        "files": len(names),
+        "chunks": chunks,
+        "units": len(texts),
+        "chars": sum(len(t) for t in gen.files.values()),
+        "questions": len(questions),
+    }
     log(f"{size}: {r['corpus']}")
     rounds = 2 if args.quick else 5
     data = CACHE / "data"
@@ -123,8 +130,9 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     save()
     if vectors is not None and http and size in args.direct_sizes.split(","):
         log("non-embedding import cost (direct build with cached vectors), edge")
-        r["edge_build"] = ib.direct_build(data / f"edge-direct-{size}", "edge", folder, names,
-                                          texts, vectors)
+        r["edge_build"] = ib.direct_build(
+            data / f"edge-direct-{size}", "edge", folder, names, texts, vectors
+        )
         log(f"  {r['edge_build']}")
         save()
 
@@ -154,19 +162,25 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     if vectors is not None and not args.skip_local:
         local_dir = data / f"local-{size}"
         log("direct build (IngestService with cached vectors), local")
-        r["local_build"] = ib.direct_build(local_dir, "local", folder, names, texts, vectors,
-                                           timeout=args.local_limit)
+        r["local_build"] = ib.direct_build(
+            local_dir, "local", folder, names, texts, vectors, timeout=args.local_limit
+        )
         log(f"  {r['local_build']}")
         save()
         if not r["local_build"]["timed_out"]:
             log("reopen + first token (local)")
             try:
-                server, r["reopen_local"] = reopen(local_dir, LOCAL, questions,
-                                                   [r["local_build"]["kb_id"]],
-                                                   timeout=args.local_limit)
+                server, r["reopen_local"] = reopen(
+                    local_dir,
+                    LOCAL,
+                    questions,
+                    [r["local_build"]["kb_id"]],
+                    timeout=args.local_limit,
+                )
                 log(f"  {r['reopen_local']}")
-                r["local_extractive"] = ask_all(server, questions, [r["local_build"]["kb_id"]],
-                                                max_seconds=args.local_limit)
+                r["local_extractive"] = ask_all(
+                    server, questions, [r["local_build"]["kb_id"]], max_seconds=args.local_limit
+                )
                 log(f"  {r['local_extractive']}")
                 server.stop()
             except Exception as exc:  # a timeout here is a result, not a crash
@@ -181,10 +195,20 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
         out.unlink(missing_ok=True)
         log("plain LlamaIndex (in-process, local mode)")
         try:
-            subprocess.run([sys.executable, str(Path(__file__).parent / "llama_plain.py"),
-                            str(folder), str(qfile), str(out)], timeout=args.llama_limit,
-                           cwd=Path(__file__).parent, check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(__file__).parent / "llama_plain.py"),
+                    str(folder),
+                    str(qfile),
+                    str(out),
+                ],
+                timeout=args.llama_limit,
+                cwd=Path(__file__).parent,
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             timed_out = False
         except subprocess.TimeoutExpired:
             timed_out = True
@@ -192,7 +216,8 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
         r["llama"]["timed_out"] = timed_out
         if "import" in r["llama"]:
             r["llama"]["import"]["chunks_per_s"] = round(
-                chunks / r["llama"]["import"]["seconds"], 1)
+                chunks / r["llama"]["import"]["seconds"], 1
+            )
         log(f"  {r['llama']}")
         save()
 
@@ -240,8 +265,13 @@ def run_relay(results: dict) -> None:
         return
     log("relay overhead (scripts/bench/relay.py)")
     try:
-        done = subprocess.run([sys.executable, str(relay)], capture_output=True, text=True,
-                              timeout=600, cwd=relay.parent)
+        done = subprocess.run(
+            [sys.executable, str(relay)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=relay.parent,
+        )
         lines = [line for line in done.stdout.splitlines() if line.strip()]
         parsed = None
         for line in reversed(lines):
@@ -250,27 +280,36 @@ def run_relay(results: dict) -> None:
                 break
             except ValueError:
                 continue
-        results["relay"] = {"output": "\n".join(lines[-20:]), "json": parsed,
-                            "returncode": done.returncode}
+        results["relay"] = {
+            "output": "\n".join(lines[-20:]),
+            "json": parsed,
+            "returncode": done.returncode,
+        }
     except subprocess.TimeoutExpired:
         results["relay"] = {"error": "timed out after 600 s"}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1k,10k")
     parser.add_argument("--quick", action="store_true", help="1k only, fewer rounds")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--skip-llama", action="store_true")
-    parser.add_argument("--http-100k", action="store_true",
-                        help="import 100k through HTTP too (embeds everything: 30+ minutes)")
+    parser.add_argument(
+        "--http-100k",
+        action="store_true",
+        help="import 100k through HTTP too (embeds everything: 30+ minutes)",
+    )
     parser.add_argument("--llama-100k", action="store_true")
-    parser.add_argument("--direct-sizes", default="1k",
-                        help="sizes whose import is also timed without embedding")
-    parser.add_argument("--local-limit", type=float, default=900,
-                        help="seconds allowed to each local-mode step")
+    parser.add_argument(
+        "--direct-sizes", default="1k", help="sizes whose import is also timed without embedding"
+    )
+    parser.add_argument(
+        "--local-limit", type=float, default=900, help="seconds allowed to each local-mode step"
+    )
     parser.add_argument("--llama-limit", type=float, default=1800)
     args = parser.parse_args()
     os.chdir(ROOT)
@@ -282,7 +321,8 @@ def main() -> None:
             LOADS.clear()
             run_size(size, args, results)
             results.setdefault("load", {})[size] = (
-                f"{min(LOADS):.1f} to {max(LOADS):.1f}" if LOADS else "n/a")
+                f"{min(LOADS):.1f} to {max(LOADS):.1f}" if LOADS else "n/a"
+            )
             save_json(RESULTS, results)
         run_relay(results)
         save_json(RESULTS, results)

@@ -12,14 +12,15 @@ from starlette.datastructures import UploadFile
 from backend.api.deps import LlmCatalogDep, ModelFilesDep
 from backend.errors import Invalid
 from backend.services.llm_catalog import LlmChoice
+from backend.services.settings import API_KEY_PATTERN, BASE_URL_PATTERN
 
 router = APIRouter(prefix="/api/llm")
 
 
 class ChoiceBody(BaseModel):
     provider: Literal["extractive", "openai_compatible", "llama_cpp"] | None = None
-    base_url: str | None = Field(default=None, max_length=2000)
-    api_key: str | None = Field(default=None, max_length=2000)
+    base_url: str | None = Field(default=None, max_length=2000, pattern=BASE_URL_PATTERN)
+    api_key: str | None = Field(default=None, max_length=2000, pattern=API_KEY_PATTERN)
     model: str | None = Field(default=None, max_length=500)
     model_path: str | None = Field(default=None, max_length=4000)
 
@@ -63,14 +64,16 @@ async def import_model(request: Request, files: ModelFilesDep) -> dict[str, obje
         try:
             body = ImportPathBody.model_validate_json(await request.body())
         except ValidationError:
-            raise Invalid("Send JSON {\"path\": \"/absolute/model.gguf\"}.",
-                          code="invalid_request") from None
+            raise Invalid(
+                'Send JSON {"path": "/absolute/model.gguf"}.', code="invalid_request"
+            ) from None
         return (await files.import_path(body.path)).to_dict()
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Invalid("Send the model as a multipart `file`, or JSON {\"path\": ...}.",
-                      code="invalid_request")
+        raise Invalid(
+            'Send the model as a multipart `file`, or JSON {"path": ...}.', code="invalid_request"
+        )
     try:
         return (await files.import_upload(upload.filename, upload.file)).to_dict()
     finally:

@@ -61,8 +61,9 @@ def http_client(endpoint: Endpoint, connect_s: float = CONNECT_TIMEOUT_S) -> htt
     headers = {"Authorization": f"Bearer {endpoint.api_key}"} if endpoint.api_key else {}
     # Proxy variables are for the internet, never for a server on this machine.
     local = is_loopback(urlsplit(endpoint.root).hostname or "")
-    return httpx.AsyncClient(timeout=timeout, headers=headers, verify=_ssl_context(),
-                             trust_env=not local)
+    return httpx.AsyncClient(
+        timeout=timeout, headers=headers, verify=_ssl_context(), trust_env=not local
+    )
 
 
 def redact(text: str, secret: str) -> str:
@@ -84,35 +85,48 @@ def status_error(response: httpx.Response, endpoint: Endpoint, model: str = "") 
     detail = redact(_server_detail(response), endpoint.api_key)
     status = response.status_code
     if status in (401, 403):
-        return GenerationError("llm_auth_failed", f"The model server refused the API key "
-                                                  f"(HTTP {status}). Check the key. {detail}")
+        return GenerationError(
+            "llm_auth_failed",
+            f"The model server refused the API key (HTTP {status}). Check the key. {detail}",
+        )
     if status == 404:
         what = f"the model {model!r}" if model else "this address"
-        return GenerationError("llm_model_not_found", f"The model server does not know {what} "
-                                                      f"(HTTP 404). {detail}")
+        return GenerationError(
+            "llm_model_not_found", f"The model server does not know {what} (HTTP 404). {detail}"
+        )
     if status == 429:
-        return GenerationError("llm_rate_limited", f"The model server is busy or the quota "
-                                                   f"is used up (HTTP 429). {detail}")
+        return GenerationError(
+            "llm_rate_limited",
+            f"The model server is busy or the quota is used up (HTTP 429). {detail}",
+        )
     return GenerationError("llm_error", f"The model server answered HTTP {status}. {detail}")
 
 
 def transport_error(exc: httpx.HTTPError, endpoint: Endpoint) -> GenerationError:
     where = redact(endpoint.root, endpoint.api_key)
     if isinstance(exc, httpx.TimeoutException):
-        return GenerationError("llm_timeout", f"The model server at {where} did not answer in "
-                                              f"time. Is the model still loading?")
+        return GenerationError(
+            "llm_timeout",
+            f"The model server at {where} did not answer in time. Is the model still loading?",
+        )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return GenerationError("llm_not_configured", f"{where!r} is not a valid http(s) address.")
     if isinstance(exc, httpx.ConnectError):
-        return GenerationError("llm_unreachable", f"Cannot reach the model server at {where}. "
-                                                  f"Is it running?")
-    return GenerationError("llm_unreachable", f"The connection to the model server at {where} "
-                                              f"broke off ({type(exc).__name__}).")
+        return GenerationError(
+            "llm_unreachable", f"Cannot reach the model server at {where}. Is it running?"
+        )
+    return GenerationError(
+        "llm_unreachable",
+        f"The connection to the model server at {where} broke off ({type(exc).__name__}).",
+    )
 
 
 @asynccontextmanager
 async def open_request(
-    client: httpx.AsyncClient, endpoint: Endpoint, method: str, url: str,
+    client: httpx.AsyncClient,
+    endpoint: Endpoint,
+    method: str,
+    url: str,
     body: dict[str, Any] | None = None,
 ) -> AsyncIterator[httpx.Response]:
     """A streamed request whose every failure (also while reading) is a GenerationError."""
@@ -122,6 +136,10 @@ async def open_request(
                 await response.aread()
                 raise status_error(response, endpoint, str((body or {}).get("model", "")))
             yield response
+    except httpx.InvalidURL:
+        raise GenerationError(
+            "llm_not_configured", "The model server's address is not a valid URL."
+        ) from None
     except httpx.HTTPError as exc:
         raise transport_error(exc, endpoint) from None
 
@@ -142,8 +160,9 @@ class OpenAICompatibleGenerator:
 
     name = "openai_compatible"
 
-    def __init__(self, endpoint: Endpoint, model: str, temperature: float = 0.2,
-                 max_tokens: int = 1024) -> None:
+    def __init__(
+        self, endpoint: Endpoint, model: str, temperature: float = 0.2, max_tokens: int = 1024
+    ) -> None:
         self.endpoint, self.model = endpoint, model
         self.temperature, self.max_tokens = temperature, max_tokens
         self.last_usage: dict[str, int] | None = None
@@ -151,8 +170,9 @@ class OpenAICompatibleGenerator:
 
     def _http(self) -> httpx.AsyncClient:
         if not self.endpoint.base_url.strip() or not self.model:
-            raise GenerationError("llm_not_configured",
-                                  "Choose a server address and a model in the settings.")
+            raise GenerationError(
+                "llm_not_configured", "Choose a server address and a model in the settings."
+            )
         if self._client is None:
             self._client = http_client(self.endpoint)
         return self._client
@@ -162,12 +182,18 @@ class OpenAICompatibleGenerator:
         return self.endpoint.root + "/chat/completions"
 
     def _body(self, messages: list[Message], **extra: Any) -> dict[str, Any]:
-        return {"model": self.model, "messages": messages, "temperature": self.temperature,
-                "max_tokens": self.max_tokens, **extra}
+        return {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            **extra,
+        }
 
     async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
-        body = self._body(answer_messages(request), stream=True,
-                          stream_options={"include_usage": True})
+        body = self._body(
+            answer_messages(request), stream=True, stream_options={"include_usage": True}
+        )
         think = ThinkFilter()
         async with open_request(self._http(), self.endpoint, "POST", self._url, body) as response:
             async for line in response.aiter_lines():
@@ -193,8 +219,9 @@ class OpenAICompatibleGenerator:
         try:
             return str(response.json()["choices"][0]["message"]["content"] or "")
         except (ValueError, KeyError, IndexError, TypeError):
-            raise GenerationError("llm_error", "The model server sent an answer that is not "
-                                               "in the OpenAI format.") from None
+            raise GenerationError(
+                "llm_error", "The model server sent an answer that is not in the OpenAI format."
+            ) from None
 
     async def condense(self, question: str, history: list[Turn]) -> str:
         reply = await self.complete(condense_messages(question, history), CONDENSE_MAX_TOKENS)

@@ -12,6 +12,9 @@ from backend.services.chat import RetrievalOptions
 from backend.store.settings import SettingsRepository
 
 MASK = "********"
+# An HTTP header can only carry printable ASCII; a URL has no spaces or control characters.
+API_KEY_PATTERN = r"^[\x21-\x7e]*$"
+BASE_URL_PATTERN = r"^(https?://[^\s\x00-\x1f\x7f]+)?$"
 Provider = Literal["extractive", "openai_compatible", "llama_cpp"]
 
 
@@ -38,9 +41,9 @@ class AppSettings(BaseModel):
 
 class LlmSettingsUpdate(BaseModel):
     provider: Provider | None = None
-    base_url: str | None = Field(default=None, max_length=2000)
+    base_url: str | None = Field(default=None, max_length=2000, pattern=BASE_URL_PATTERN)
     model: str | None = Field(default=None, max_length=500)
-    api_key: str | None = Field(default=None, max_length=2000)
+    api_key: str | None = Field(default=None, max_length=2000, pattern=API_KEY_PATTERN)
     model_path: str | None = Field(default=None, max_length=4000)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1, le=32768)

@@ -43,17 +43,27 @@ def test_presets(client):
     assert presets["ollama"]["base_url"] == "http://127.0.0.1:11434/v1"
     assert presets["dashscope"]["base_url"] == "https://dashscope.aliyuncs.com/compatible-mode/v1"
     assert presets["deepseek"]["needs_key"] and not presets["lmstudio"]["needs_key"]
-    assert set(presets) == {"ollama", "lmstudio", "llamacpp", "vllm", "deepseek", "dashscope",
-                            "openai"}
+    assert set(presets) == {
+        "ollama",
+        "lmstudio",
+        "llamacpp",
+        "vllm",
+        "deepseek",
+        "dashscope",
+        "openai",
+    }
 
 
 def test_models_use_the_saved_key_only_for_its_own_host(client, upstream):
     upstream.reset()
     base = upstream.url + "/v1"
-    client.put("/api/settings", json={"llm": {"provider": "openai_compatible", "base_url": base,
-                                              "api_key": KEY}})
-    answer = client.post("/api/llm/models", json={"provider": "openai_compatible",
-                                                  "base_url": base})
+    client.put(
+        "/api/settings",
+        json={"llm": {"provider": "openai_compatible", "base_url": base, "api_key": KEY}},
+    )
+    answer = client.post(
+        "/api/llm/models", json={"provider": "openai_compatible", "base_url": base}
+    )
     assert answer.json() == {"models": ["fake-model", "other-model"]}
     assert upstream.requests[-1].headers["authorization"] == f"Bearer {KEY}"
     other = base.replace("127.0.0.1", "localhost")
@@ -63,24 +73,39 @@ def test_models_use_the_saved_key_only_for_its_own_host(client, upstream):
 
 def test_models_fall_back_to_ollama_tags(client, upstream):
     upstream.reset(models=["qwen2.5:7b"], openai_models=False)
-    answer = client.post("/api/llm/models", json={
-        "provider": "openai_compatible", "base_url": upstream.url + "/v1"})
+    answer = client.post(
+        "/api/llm/models", json={"provider": "openai_compatible", "base_url": upstream.url + "/v1"}
+    )
     assert answer.json()["models"] == ["qwen2.5:7b"]
 
 
 def test_connection_test_reports_ok_and_failures(client, upstream):
     upstream.reset()
-    ok = client.post("/api/llm/test", json={"provider": "openai_compatible",
-                                            "base_url": upstream.url + "/v1",
-                                            "model": "fake-model", "api_key": ""}).json()
+    ok = client.post(
+        "/api/llm/test",
+        json={
+            "provider": "openai_compatible",
+            "base_url": upstream.url + "/v1",
+            "model": "fake-model",
+            "api_key": "",
+        },
+    ).json()
     assert ok["ok"] is True and ok["latency_ms"] >= 0
-    dead = client.post("/api/llm/test", json={"provider": "openai_compatible",
-                                              "base_url": dead_url(), "model": "m"}).json()
+    dead = client.post(
+        "/api/llm/test",
+        json={"provider": "openai_compatible", "base_url": dead_url(), "model": "m"},
+    ).json()
     assert dead["ok"] is False and "reach" in dead["message"]
     upstream.reset(status=401, error=f"bad key {KEY}")
-    refused = client.post("/api/llm/test", json={
-        "provider": "openai_compatible", "base_url": upstream.url + "/v1", "model": "m",
-        "api_key": KEY}).json()
+    refused = client.post(
+        "/api/llm/test",
+        json={
+            "provider": "openai_compatible",
+            "base_url": upstream.url + "/v1",
+            "model": "m",
+            "api_key": KEY,
+        },
+    ).json()
     assert refused["ok"] is False and KEY not in refused["message"]
 
 
@@ -89,8 +114,14 @@ def test_discover_finds_servers_on_loopback(client, container, upstream):
     port = urlsplit(upstream.url).port
     container.llm_catalog.local_ports = {"ollama": port, "vllm": urlsplit(dead_url()).port}
     found = client.get("/api/llm/discover").json()
-    assert found == [{"id": "ollama", "name": "Ollama",
-                      "base_url": f"http://127.0.0.1:{port}/v1", "models": ["llama3"]}]
+    assert found == [
+        {
+            "id": "ollama",
+            "name": "Ollama",
+            "base_url": f"http://127.0.0.1:{port}/v1",
+            "models": ["llama3"],
+        }
+    ]
 
 
 def gguf_bytes() -> bytes:
@@ -98,8 +129,9 @@ def gguf_bytes() -> bytes:
 
 
 def test_import_model_by_upload_and_by_path(client, container, tmp_path):
-    uploaded = client.post("/api/llm/models/import",
-                           files={"file": ("tiny model.gguf", gguf_bytes())})
+    uploaded = client.post(
+        "/api/llm/models/import", files={"file": ("tiny model.gguf", gguf_bytes())}
+    )
     assert uploaded.status_code == 201, uploaded.text
     stored = uploaded.json()
     assert stored["filename"] == "tiny_model.gguf"
@@ -124,9 +156,13 @@ def test_import_rejects_what_is_not_gguf(client, tmp_path):
 
 
 def test_llama_cpp_provider_without_a_model_gives_an_error_event(client):
-    client.put("/api/settings", json={"llm": {"provider": "llama_cpp",
-                                              "model_path": "/nonexistent/model.gguf"}})
+    missing = client.put(
+        "/api/settings",
+        json={"llm": {"provider": "llama_cpp", "model_path": "/nonexistent/model.gguf"}},
+    )
+    assert missing.status_code == 404  # a model that is not there is never saved
+    client.put("/api/settings", json={"llm": {"provider": "llama_cpp"}})
     with client.stream("POST", "/api/chat/stream", json={"question": "hello?"}) as answer:
         events = read_sse(answer.iter_lines())
     assert events[-1]["event"] == "error"
-    assert events[-1]["code"] in ("llm_unavailable", "llm_model_not_found")
+    assert events[-1]["code"] in ("llm_not_configured", "llm_unavailable", "llm_model_not_found")

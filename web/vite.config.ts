@@ -38,6 +38,8 @@ export default defineConfig(({ mode }) => {
     test: {
       environment: 'jsdom',
       include: ['src/**/*.spec.ts'],
+      // Element Plus's ES modules import their CSS: let Vite (not Node) load them.
+      server: { deps: { inline: ['element-plus'] } },
     },
   }
 })

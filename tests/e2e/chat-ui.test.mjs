@@ -152,7 +152,9 @@ describe('wow-rag web UI', () => {
     )
     assert.equal(await rows.count(), FILES.length)
     const text = await page.locator(tid('doc-row')).allInnerTexts()
-    assert.ok(text.some((t) => t.includes('<img src=x')), 'the markup file name shows as text')
+    // The server may replace the characters Windows forbids in names ("<" becomes "_"); either
+    // way the name is text, never markup.
+    assert.ok(text.some((t) => t.includes('img src=x')), 'the markup file name shows as text')
     await shot('documents')
     await assertNothingRan()
   })
@@ -184,7 +186,7 @@ describe('wow-rag web UI', () => {
 
   test('document text with markup is shown, never run', async () => {
     const { answer } = await ask('What is the secret codeword that opens the vault?')
-    const evil = answer.locator(tid('source-item')).filter({ hasText: '<img src=x' })
+    const evil = answer.locator(tid('source-item')).filter({ hasText: 'img src=x' })
     await evil.first().click()
     const panel = page.locator('[data-testid="source-panel"]')
     await panel.filter({ hasText: 'marmalade' }).waitFor()

@@ -62,6 +62,23 @@ const en = {
       duplicate: 'Already imported',
     },
   },
+  desktop: {
+    chooseFiles: 'Choose files',
+    chooseFolder: 'Choose a folder',
+    imported: 'Importing {n} file | Importing {n} files',
+    skipped:
+      '{n} file skipped (unsupported type, hidden or unreadable) | {n} files skipped (unsupported type, hidden or unreadable)',
+    skippedFolders: '{n} hidden or system folder left out | {n} hidden or system folders left out',
+    failed: '{n} file could not be imported ({detail}) | {n} files could not be imported, e.g. {detail}',
+    truncated: 'Too many files: the rest beyond the limit was left out',
+    nothing: 'Nothing to import: no supported files there',
+    dropNeedsKb: 'Choose or create a knowledge base first, then drop your files again.',
+    notReady: 'wow-rag is still starting. Try again in a moment.',
+    unavailable: 'This only works in the wow-rag desktop window.',
+    importFailed: 'The import failed.',
+    openFolder: 'Open folder',
+    openFolderFailed: 'The folder could not be opened.',
+  },
   chat: {
     placeholder: 'Ask your documents… (Enter to send, Shift+Enter for a new line)',
     send: 'Send',

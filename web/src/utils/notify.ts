@@ -18,6 +18,12 @@ export function notifyInfo(message: string): void {
   ElMessage({ type: 'info', message, grouping: true })
 }
 
+/** A message of any kind; warnings and errors stay a little longer and can be closed. */
+export function notify(type: 'success' | 'info' | 'warning' | 'error', message: string): void {
+  const lasting = type === 'warning' || type === 'error'
+  ElMessage({ type, message, grouping: true, showClose: lasting, duration: lasting ? 6000 : 3000 })
+}
+
 /** Asks before something destructive; answers true on confirm. */
 export async function confirmDanger(title: string, message: string): Promise<boolean> {
   const t = i18n.global.t

@@ -7,8 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.api.deps import IngestDep
 from backend.schemas import DocumentOut
-from backend.services.ingest import IncomingFile
-from backend.services.uploads import MultipartUploads, ReceivedUpload
+from backend.services.uploads import MultipartUploads
 
 router = APIRouter(prefix="/api/kbs/{kb_id}/documents")
 MAX_FILES = 1000
@@ -30,9 +29,8 @@ async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[Docume
     except BaseException:  # too large, malformed, or the client went away: keep nothing
         body.discard()
         raise
-    incoming = [IncomingFile(name, ReceivedUpload(stored)) for name, stored in received]
     try:
-        docs = await run_in_threadpool(ingest.upload, kb_id, incoming)
+        docs = await run_in_threadpool(ingest.accept, kb_id, received)
     except BaseException:
         body.discard(keep=set(ingest.documents.stored_names(kb_id)))
         raise

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
@@ -26,7 +26,7 @@ from backend.rag.splitter import Chunk, split_pages
 from backend.rag.vector_store import ChunkPoint, VectorStore
 from backend.schemas import DocumentOut
 from backend.services.events import EventBus
-from backend.services.uploads import UploadStore, sanitize_filename
+from backend.services.uploads import StoredUpload, UploadStore, sanitize_filename
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import Document, DocumentStatus
@@ -123,6 +123,11 @@ class IngestService:
             if found and found.chunk_count and self.store.count(doc_id) < found.chunk_count:
                 self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
                 self._queue.put(doc_id)
+        # A kill during an upload leaves a stored file that no document names.
+        named = self.documents.all_stored_names()
+        for path in self.uploads.folder.glob("*.bin"):
+            if path.name not in named:
+                path.unlink(missing_ok=True)
         log.info("recovered: %d documents known", len(known))
 
     def idle(self) -> bool:
@@ -130,11 +135,18 @@ class IngestService:
 
     # -- requests ------------------------------------------------------------------------------
     def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
+        """Files given as streams (the desktop bridge's dropped paths): store, then accept."""
+        self.kbs.get(kb_id)
+        return self.accept(kb_id, [(f.filename, self.uploads.save(f.stream)) for f in files])
+
+    def accept(
+        self, kb_id: str, received: Sequence[tuple[str | None, StoredUpload]]
+    ) -> list[Document]:
+        """Files already in the upload store become documents: queued, or duplicate."""
         self.kbs.get(kb_id)
         accepted: list[Document] = []
-        for incoming in files:
-            stored = self.uploads.save(incoming.stream)
-            filename = sanitize_filename(incoming.filename)
+        for original_name, stored in received:
+            filename = sanitize_filename(original_name)
             twin = self.documents.find_ready_twin(kb_id, stored.sha256)
             status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
             doc = self.documents.create(

@@ -8,7 +8,6 @@ limit stops the upload at the limit. Files are owner-only (0600) on POSIX.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import unicodedata
@@ -94,15 +93,6 @@ class UploadWriter:
         self.path.unlink(missing_ok=True)
 
 
-class ReceivedUpload(io.BytesIO):
-    """A file that already sits in the store (written as it arrived): ``UploadStore.save``
-    adopts it instead of copying it again."""
-
-    def __init__(self, stored: StoredUpload) -> None:
-        super().__init__()
-        self.stored = stored
-
-
 class UploadStore:
     def __init__(self, folder: Path, max_bytes: int) -> None:
         self.folder = folder
@@ -115,8 +105,6 @@ class UploadStore:
         return UploadWriter(self.folder, self.max_bytes)
 
     def save(self, source: BinaryIO) -> StoredUpload:
-        if isinstance(source, ReceivedUpload):
-            return source.stored
         writer = self.writer()
         try:
             while block := source.read(CHUNK):

@@ -107,5 +107,8 @@ class DocumentRepository:
             for r in self.db.query("SELECT stored_name FROM documents WHERE kb_id = ?", (kb_id,))
         ]
 
+    def all_stored_names(self) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT stored_name FROM documents")}
+
     def delete(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))

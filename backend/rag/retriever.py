@@ -181,10 +181,14 @@ class HybridRetriever:
     def _score_units(
         self, passage: Passage, terms: dict[int | str, float], quantity: str | None
     ) -> None:
-        """Add each sentence's own term coverage (and answer-type fit) to its dense score."""
+        """Add each sentence's own term coverage (and answer-type fit) to its dense score.
+        Terms the file name or heading already carry say nothing about which sentence
+        answers ('City Library' in 'city_library_rules.txt'), so only the others count."""
+        context = self.lexical_keys(keyword_text(passage.filename, passage.heading, ""))
+        asked = {t: 1.0 for t in terms if t not in context}
         for unit in passage.units:
             sentence = passage.text[unit.start : unit.end]
-            unit.score += COVERAGE_WEIGHT * self.coverage(terms, sentence)
+            unit.score += COVERAGE_WEIGHT * self.coverage(asked, sentence)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
 

@@ -20,7 +20,7 @@ import numpy as np
 from backend.errors import NotFound
 from backend.rag.embedder import EmbeddingPool
 from backend.rag.readers import ParsedDocument
-from backend.rag.retriever import document_label, keyword_text
+from backend.rag.retriever import keyword_text
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.splitter import Chunk, split_pages
 from backend.rag.vector_store import ChunkPoint, VectorStore
@@ -50,6 +50,7 @@ class PreparedDocument:
 
     doc: Document
     chunks: list[Chunk]
+    unique_units: list[str]
     futures: list[Future[np.ndarray]]
 
 
@@ -226,12 +227,14 @@ class IngestService:
             return None
         page_count = max((p for p, _ in pages if p is not None), default=None)
         self._set(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
-        label = document_label(doc.filename)
-        texts = [f"{label}: {u}" for c in chunks for u in c.unit_texts()]
+        # Each distinct sentence is embedded once: the overlap between neighbouring chunks
+        # repeats sentences, and the embedder is the slowest step of an import.
+        unique = list(dict.fromkeys(u for c in chunks for u in c.unit_texts()))
         futures = [
-            self.pool.submit(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)
+            self.pool.submit(unique[i : i + EMBED_BATCH])
+            for i in range(0, len(unique), EMBED_BATCH)
         ]
-        return PreparedDocument(doc, chunks, futures)
+        return PreparedDocument(doc, chunks, unique, futures)
 
     def _index(self, prepared: PreparedDocument, _doc_id: str) -> None:
         doc, chunks, futures = prepared.doc, prepared.chunks, prepared.futures
@@ -244,9 +247,10 @@ class IngestService:
             vectors.append(future.result())
             self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
         matrix = np.concatenate(vectors)
-        points, row = [], 0
+        row_of = {text: row for row, text in enumerate(prepared.unique_units)}
+        points = []
         for chunk in chunks:
-            count = len(chunk.units)
+            rows = [row_of[text] for text in chunk.unit_texts()]
             points.append(
                 ChunkPoint(
                     kb_id=doc.kb_id,
@@ -257,13 +261,12 @@ class IngestService:
                     text=chunk.text,
                     heading=chunk.heading,
                     units=chunk.units,
-                    dense=matrix[row : row + count],
+                    dense=matrix[rows],
                     keywords=self.keywords.document(
                         keyword_text(doc.filename, chunk.heading, chunk.text)
                     ),
                 )
             )
-            row += count
         for start in range(0, len(points), UPSERT_BATCH):
             if self.documents.find(doc.id) is None:
                 raise DocumentGone(doc.id)

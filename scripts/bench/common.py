@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -84,6 +85,8 @@ def du_mb(path: Path) -> float:
 class Server:
     """wow-rag started as a user starts it: `launcher.py --headless` on a data dir."""
 
+    live: ClassVar[set[Server]] = set()  # so that a failing benchmark leaves no server behind
+
     def __init__(
         self, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120
     ) -> None:
@@ -110,6 +113,7 @@ class Server:
             stdout=self.log,
             stderr=self.log,
         )
+        Server.live.add(self)
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + timeout
         while not server_json.exists():
@@ -131,6 +135,7 @@ class Server:
         return rss_mb(self.pid)
 
     def stop(self) -> None:
+        Server.live.discard(self)
         if hasattr(self, "client"):
             self.client.close()
         if self.process.poll() is None:

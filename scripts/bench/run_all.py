@@ -314,6 +314,14 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     results = load_results()
+    try:
+        run(args, results)
+    finally:
+        for server in list(Server.live):
+            server.stop()
+
+
+def run(args: argparse.Namespace, results: dict) -> None:
     if not args.report_only:
         results["machine"] = machine()
         sizes = ["1k"] if args.quick else args.sizes.split(",")

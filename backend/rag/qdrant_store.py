@@ -58,6 +58,8 @@ class QdrantClientVectorStore:
                         multivector_config=models.MultiVectorConfig(
                             comparator=models.MultiVectorComparator.MAX_SIM
                         ),
+                        # float16 as on the edge engine; local mode keeps float32 anyway.
+                        datatype=models.Datatype.FLOAT16 if engine == "server" else None,
                     )
                 },
                 sparse_vectors_config={

@@ -100,10 +100,10 @@ class EdgeVectorStore:
             )
             self._shard.flush()
 
-    def document_ids(self) -> set[str]:
+    def document_counts(self) -> dict[str, int]:
         facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))
         # An exact facet still lists deleted values, with a count of zero.
-        return {str(hit.value) for hit in facet.hits if hit.count > 0}
+        return {str(hit.value): int(hit.count) for hit in facet.hits if hit.count > 0}
 
     def count(self, doc_id: str | None = None) -> int:
         flt = self._match("doc_id", [doc_id]) if doc_id else None

@@ -33,8 +33,10 @@ def _llama_class() -> Any:
         from llama_cpp import Llama
     except ImportError:
         raise GenerationError(
-            "llm_unavailable", "The embedded model runtime (llama-cpp-python) is not installed "
-                               "in this build. Use an OpenAI-compatible server instead.") from None
+            "llm_unavailable",
+            "The embedded model runtime (llama-cpp-python) is not installed "
+            "in this build. Use an OpenAI-compatible server instead.",
+        ) from None
     return Llama
 
 
@@ -54,15 +56,19 @@ class LocalModels:
             return self._model
         llama = _llama_class()
         if not path or not Path(path).is_file():
-            raise GenerationError("llm_model_not_found",
-                                  f"The model file {Path(path).name or '(none)'} is missing. "
-                                  "Choose a .gguf file in the settings.")
+            raise GenerationError(
+                "llm_model_not_found",
+                f"The model file {Path(path).name or '(none)'} is missing. "
+                "Choose a .gguf file in the settings.",
+            )
         self._unload()
         try:
             self._model = llama(model_path=path, n_ctx=self.context_tokens, verbose=False)
         except Exception as exc:
-            raise GenerationError("llm_load_failed", f"The model file {Path(path).name} could "
-                                                     f"not be loaded: {exc}"[:400]) from None
+            raise GenerationError(
+                "llm_load_failed",
+                f"The model file {Path(path).name} could not be loaded: {exc}"[:400],
+            ) from None
         self._path = path
         return self._model
 
@@ -92,16 +98,18 @@ def _deltas(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:
 class LlamaCppGenerator:
     name = "llama_cpp"
 
-    def __init__(self, models: LocalModels, model_path: str, temperature: float = 0.2,
-                 max_tokens: int = 1024) -> None:
+    def __init__(
+        self, models: LocalModels, model_path: str, temperature: float = 0.2, max_tokens: int = 1024
+    ) -> None:
         self.models, self.model_path = models, model_path
         self.temperature, self.max_tokens = temperature, max_tokens
         self.last_usage: dict[str, int] | None = None
 
     async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
         think, count = ThinkFilter(), 0
-        async for delta in self._generate(answer_messages(request), self.max_tokens,
-                                          self.temperature):
+        async for delta in self._generate(
+            answer_messages(request), self.max_tokens, self.temperature
+        ):
             count += 1
             text = think.feed(delta)
             if text:
@@ -118,8 +126,9 @@ class LlamaCppGenerator:
         reply = await self.complete(condense_messages(question, history), CONDENSE_MAX_TOKENS)
         return standalone_question(reply, question)
 
-    async def _generate(self, messages: list[Message], max_tokens: int,
-                        temperature: float) -> AsyncIterator[str]:
+    async def _generate(
+        self, messages: list[Message], max_tokens: int, temperature: float
+    ) -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue()
         stop = threading.Event()
@@ -137,8 +146,11 @@ class LlamaCppGenerator:
                         return
                     model = self.models.load(self.model_path)
                     chunks = model.create_chat_completion(
-                        messages=messages, stream=True, max_tokens=max_tokens,
-                        temperature=temperature)
+                        messages=messages,
+                        stream=True,
+                        max_tokens=max_tokens,
+                        temperature=temperature,
+                    )
                     try:
                         for text in _deltas(chunks):
                             if stop.is_set():
@@ -151,8 +163,13 @@ class LlamaCppGenerator:
             except ValueError as exc:
                 if "context window" not in str(exc):
                     raise
-                emit(GenerationError("llm_context_overflow", f"The question and passages do "
-                     f"not fit the model's context ({exc}). Ask for fewer passages (top_k)."))
+                emit(
+                    GenerationError(
+                        "llm_context_overflow",
+                        f"The question and passages do "
+                        f"not fit the model's context ({exc}). Ask for fewer passages (top_k).",
+                    )
+                )
             except Exception as exc:
                 log.exception("local model failed")
                 emit(GenerationError("llm_error", f"The local model failed: {exc}"[:400]))

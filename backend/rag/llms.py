@@ -18,9 +18,11 @@ def endpoint_of(llm: Any) -> Endpoint:
 def build_generator(llm: Any, local_models: LocalModels | None = None) -> AnswerGenerator:
     """`llm` is the LlmSettings model."""
     if llm.provider == "openai_compatible":
-        return OpenAICompatibleGenerator(endpoint_of(llm), llm.model, llm.temperature,
-                                         llm.max_tokens)
+        return OpenAICompatibleGenerator(
+            endpoint_of(llm), llm.model, llm.temperature, llm.max_tokens
+        )
     if llm.provider == "llama_cpp":
-        return LlamaCppGenerator(local_models or LocalModels(), llm.model_path,
-                                 llm.temperature, llm.max_tokens)
+        return LlamaCppGenerator(
+            local_models or LocalModels(), llm.model_path, llm.temperature, llm.max_tokens
+        )
     return ExtractiveGenerator()

@@ -20,7 +20,7 @@ ANSWER_SYSTEM = {
         "You are wow-rag, an assistant that answers questions from the user's own documents.\n"
         "Answer only from the numbered passages below. After each statement, cite the passage "
         "it comes from as [n], for example [1] or [2][3]. If the passages do not hold the "
-        "answer, say \"I don't know\" and do not guess. Answer in English, concisely.\n\n"
+        'answer, say "I don\'t know" and do not guess. Answer in English, concisely.\n\n'
         "Passages:\n{passages}"
     ),
     "zh": (
@@ -37,15 +37,19 @@ CONDENSE_SYSTEM = {
         "Rewrite the user's last question as one stand-alone question that can be understood "
         "without the conversation, keeping its language. Reply with the question only."
     ),
-    "zh": ("把用户的最后一个问题改写成一个脱离对话也能看懂的独立问题，保持原来的语言。"
-           "只回复改写后的问题。"),
+    "zh": (
+        "把用户的最后一个问题改写成一个脱离对话也能看懂的独立问题，保持原来的语言。"
+        "只回复改写后的问题。"
+    ),
 }
 CONDENSE_USER = {
     "en": "Conversation:\n{history}\n\nLast question: {question}\n\nStand-alone question:",
     "zh": "对话：\n{history}\n\n最后的问题：{question}\n\n独立问题：",
 }
-ROLE_NAMES = {"en": {"user": "User", "assistant": "Assistant"},
-              "zh": {"user": "用户", "assistant": "助手"}}
+ROLE_NAMES = {
+    "en": {"user": "User", "assistant": "Assistant"},
+    "zh": {"user": "用户", "assistant": "助手"},
+}
 
 
 def _clip(text: str, limit: int = HISTORY_CHARS) -> str:
@@ -77,8 +81,10 @@ def condense_messages(question: str, history: list[Turn]) -> list[Message]:
     lines = [f"{names[t.role]}: {_clip(t.content, 600)}" for t in history[-CONDENSE_TURNS:]]
     return [
         {"role": "system", "content": CONDENSE_SYSTEM[language]},
-        {"role": "user", "content": CONDENSE_USER[language].format(
-            history="\n".join(lines), question=question)},
+        {
+            "role": "user",
+            "content": CONDENSE_USER[language].format(history="\n".join(lines), question=question),
+        },
     ]
 
 
@@ -87,7 +93,7 @@ def standalone_question(reply: str, question: str) -> str:
     text = _THINK.sub("", reply).strip()
     for prefix in ("Stand-alone question:", "独立问题：", "独立问题:"):
         if text.startswith(prefix):
-            text = text[len(prefix):].strip()
+            text = text[len(prefix) :].strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     text = lines[0].strip("\"'“”「」 ") if lines else ""
     if not text or len(text) > 4 * len(question) + 200:
@@ -117,7 +123,7 @@ class ThinkFilter:
         end = self.buffer.find("</think>")
         if end < 0:
             return ""
-        self.state, rest, self.buffer = "passing", self.buffer[end + 8:].lstrip(), ""
+        self.state, rest, self.buffer = "passing", self.buffer[end + 8 :].lstrip(), ""
         return rest
 
     def flush(self) -> str:

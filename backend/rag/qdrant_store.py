@@ -8,6 +8,7 @@ Local mode is not thread-safe, so one lock guards every call.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,8 @@ class QdrantClientVectorStore:
                 COLLECTION, self._m.FilterSelector(filter=self._match("kb_id", [kb_id])), wait=True
             )
 
-    def document_ids(self) -> set[str]:
-        ids: set[str] = set()
+    def document_counts(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
         offset = None
         with self._lock:
             while True:
@@ -119,9 +120,9 @@ class QdrantClientVectorStore:
                     with_payload=["doc_id"],
                     with_vectors=False,
                 )
-                ids.update(str((r.payload or {}).get("doc_id")) for r in records)
+                counts.update(str((r.payload or {}).get("doc_id")) for r in records)
                 if offset is None:
-                    return ids
+                    return dict(counts)
 
     def count(self, doc_id: str | None = None) -> int:
         flt = self._match("doc_id", [doc_id]) if doc_id else None

@@ -80,6 +80,7 @@ class Passage:
     dense: float
     coverage: float
     units: list[UnitScore] = field(default_factory=list)
+    unit_vectors: np.ndarray | None = field(default=None, repr=False)
 
     def to_source(self) -> dict[str, object]:
         return {
@@ -132,8 +133,16 @@ class HybridRetriever:
         return vector
 
     def retrieve(
-        self, question: str, kb_ids: list[str] | None, top_k: int, hybrid: bool = True
+        self,
+        question: str,
+        kb_ids: list[str] | None,
+        top_k: int,
+        hybrid: bool = True,
+        focus: str | None = None,
     ) -> list[Passage]:
+        """Passages for `question`; their sentences are scored against `focus` when given
+        (a follow-up is searched together with the earlier question, but it is the
+        follow-up's own words that pick the sentence that answers it)."""
         query_vector = self.embed_query(question)
         query_terms = self.keywords.query(question)
         hits = self.store.search(
@@ -151,10 +160,14 @@ class HybridRetriever:
             key=lambda p: p.score,
             reverse=True,
         )[:top_k]
+        if focus and focus != question:
+            query_vector = self.embed_query(focus)
+            terms = self.weighted_terms(focus)
+            quantity = focus if asks_quantity(focus) else None
         for number, passage in enumerate(ranked, start=1):
             passage.index = number
             if number <= DETAILED_PASSAGES:
-                self._score_units(passage, terms, quantity)
+                self._score_units(passage, query_vector, terms, quantity)
         return ranked
 
     def lexical_keys(self, text: str) -> set[int | str]:
@@ -179,15 +192,22 @@ class HybridRetriever:
         return sum(w for t, w in terms.items() if t in present) / sum(terms.values())
 
     def _score_units(
-        self, passage: Passage, terms: dict[int | str, float], quantity: str | None
+        self,
+        passage: Passage,
+        query: np.ndarray,
+        terms: dict[int | str, float],
+        quantity: str | None,
     ) -> None:
         """Add each sentence's own term coverage (and answer-type fit) to its dense score.
         Terms the file name or heading already carry say nothing about which sentence
         answers ('City Library' in 'city_library_rules.txt'), so only the others count."""
         context = self.lexical_keys(keyword_text(passage.filename, passage.heading, ""))
         asked = {t: 1.0 for t in terms if t not in context}
-        for unit in passage.units:
+        dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
+        for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]
+            if dense is not None:
+                unit.score = DENSE_WEIGHT * float(dense[number])
             unit.score += COVERAGE_WEIGHT * self.coverage(asked, sentence)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
@@ -203,10 +223,10 @@ class HybridRetriever:
         payload = hit.payload
         text = hit.text
         spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
-        if hit.unit_vectors is not None and len(hit.unit_vectors) == len(spans):
-            unit_scores = hit.unit_vectors @ query
-        else:
-            unit_scores = self.embedder.embed([text[a:b] for a, b in spans]) @ query
+        vectors = hit.unit_vectors
+        if vectors is None or len(vectors) != len(spans):
+            vectors = self.embedder.embed([text[a:b] for a, b in spans])
+        unit_scores = vectors @ query
         filename = str(payload.get("filename", ""))
         heading = str(payload.get("heading", ""))
         coverage = self.coverage(terms, keyword_text(filename, heading, text))
@@ -230,4 +250,5 @@ class HybridRetriever:
             dense=dense,
             coverage=coverage,
             units=units,
+            unit_vectors=vectors,
         )

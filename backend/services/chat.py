@@ -176,7 +176,12 @@ class ChatService:
             yield SessionStarted(turn.session_id, turn.message_id)
             query = await self._standalone_question(generator, turn)
             passages = await asyncio.to_thread(
-                self.retriever.retrieve, query, turn.kb_ids, turn.top_k, self.options().hybrid
+                self.retriever.retrieve,
+                query,
+                turn.kb_ids,
+                turn.top_k,
+                self.options().hybrid,
+                turn.question,
             )
             retrieval_ms = _ms(started)
             yield SourcesFound([p.to_source() for p in passages])

@@ -106,7 +106,8 @@ class IngestService:
         """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
         known = self.documents.all_ids()
         ready = self.documents.ids_by_status(DocumentStatus.READY)
-        for doc_id in self.store.document_ids() - ready:
+        stored = self.store.document_counts()
+        for doc_id in stored.keys() - ready:
             self.store.delete_document(doc_id)
         for doc in self.documents.unfinished():
             if not self.uploads.path(doc.stored_name).exists():
@@ -121,7 +122,7 @@ class IngestService:
             self._queue.put(doc.id)
         for doc_id in ready:
             found = self.documents.find(doc_id)
-            if found and found.chunk_count and self.store.count(doc_id) < found.chunk_count:
+            if found and found.chunk_count and stored.get(doc_id, 0) < found.chunk_count:
                 self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
                 self._queue.put(doc_id)
         # A kill during an upload leaves a stored file that no document names.

@@ -77,7 +77,8 @@ def store(request, tmp_path, embedder, keywords):
 def test_counts_filters_and_payload(store, embedder, keywords):
     assert store.count() == len(DISTRACTORS) + 2
     assert store.count("needle") == 1
-    assert store.document_ids() == {"needle", "other", *(f"d{i}" for i in range(6))}
+    assert set(store.document_counts()) == {"needle", "other", *(f"d{i}" for i in range(6))}
+    assert store.document_counts()["needle"] == 1
     hits = store.search(
         SearchQuery(
             dense=embedder.embed(["年假"])[0],
@@ -134,7 +135,7 @@ def test_delete_document_and_kb(store):
     store.delete_document("needle")
     assert store.count("needle") == 0
     store.delete_kb("kb2")
-    assert "other" not in store.document_ids()
+    assert "other" not in store.document_counts()
     assert store.count() == len(DISTRACTORS)
 
 

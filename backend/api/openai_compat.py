@@ -11,9 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
 from backend.api.deps import ChatDep, KnowledgeModelsDep
+from backend.api.streaming import ready_batches
 from backend.errors import Invalid
 from backend.rag.generation import GenerationError, Turn
 from backend.services.chat import (
@@ -57,10 +59,14 @@ class CompletionBody(BaseModel):
         users = [i for i, m in enumerate(self.messages) if m.role == "user"]
         question = self.messages[users[-1]].text().strip() if users else ""
         if not question or len(question) > MAX_QUESTION:
-            raise Invalid("The last user message must hold 1 to 10,000 characters.",
-                          code="invalid_request")
-        history = [Turn(m.role, m.text()) for m in self.messages[:users[-1]]  # type: ignore[arg-type]
-                   if m.role in ("user", "assistant") and m.text()]
+            raise Invalid(
+                "The last user message must hold 1 to 10,000 characters.", code="invalid_request"
+            )
+        history = [
+            Turn(m.role, m.text())  # type: ignore[arg-type]
+            for m in self.messages[: users[-1]]
+            if m.role in ("user", "assistant") and m.text()
+        ]
         return ChatRequest(question, self.session_id, kb_ids, self.top_k, history)
 
 
@@ -72,11 +78,17 @@ class Completion:
         self.id, self.created = f"chatcmpl-{new_id()}", int(time.time())
         self.sources: list[dict[str, object]] = []
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None,
-               **extra: Any) -> dict[str, Any]:
-        return {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
-                "model": self.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+    def _chunk(
+        self, delta: dict[str, Any], finish: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
 
     def chunks(self, event: ChatEvent) -> list[dict[str, Any]]:
         if isinstance(event, SessionStarted):
@@ -91,13 +103,17 @@ class Completion:
                 last.append({**self._chunk({}), "choices": [], "usage": _usage(event.usage)})
             return last
         elif isinstance(event, AnswerFailed):
-            return [{"error": {"code": event.code, "message": event.message,
-                               "type": "server_error"}}]
+            return [
+                {"error": {"code": event.code, "message": event.message, "type": "server_error"}}
+            ]
         return []
 
     def _extras(self, done: AnswerDone) -> dict[str, Any]:
-        return {"sources": self.sources, "citations": done.citations,
-                "session_id": self.turn.session_id}
+        return {
+            "sources": self.sources,
+            "citations": done.citations,
+            "session_id": self.turn.session_id,
+        }
 
     async def whole(self, events: AsyncIterator[ChatEvent]) -> dict[str, Any]:
         async for event in events:
@@ -107,31 +123,55 @@ class Completion:
                 raise GenerationError(event.code, event.message)
             elif isinstance(event, AnswerDone):
                 return {
-                    "id": self.id, "object": "chat.completion", "created": self.created,
-                    "model": self.model, "choices": [{
-                        "index": 0, "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": event.answer}}],
-                    "usage": _usage(event.usage), **self._extras(event)}
+                    "id": self.id,
+                    "object": "chat.completion",
+                    "created": self.created,
+                    "model": self.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": event.answer},
+                        }
+                    ],
+                    "usage": _usage(event.usage),
+                    **self._extras(event),
+                }
         raise GenerationError("internal_error", "The answer ended without a result.")
 
 
 def _usage(usage: dict[str, int] | None) -> dict[str, int]:
     usage = usage or {}
     prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": usage.get("total_tokens", prompt + completion)}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": usage.get("total_tokens", prompt + completion),
+    }
 
 
 @router.get("/models")
 async def list_models(models: KnowledgeModelsDep) -> dict[str, Any]:
-    return {"object": "list", "data": [
-        {"id": m.id, "object": "model", "owned_by": "wow-rag", "description": m.description,
-         "created": _epoch(m.created_at)} for m in models.all()]}
+    return {
+        "object": "list",
+        "data": [
+            {
+                "id": m.id,
+                "object": "model",
+                "owned_by": "wow-rag",
+                "description": m.description,
+                "created": _epoch(m.created_at),
+            }
+            for m in models.all()
+        ],
+    }
 
 
 @router.post("/chat/completions", response_model=None)
 async def chat_completions(
-    body: CompletionBody, chat: ChatDep, models: KnowledgeModelsDep,
+    body: CompletionBody,
+    chat: ChatDep,
+    models: KnowledgeModelsDep,
 ) -> EventSourceResponse | dict[str, Any]:
     turn = chat.open_turn(body.to_request(models.kb_ids(body.model)))
     include_usage = bool((body.stream_options or {}).get("include_usage"))
@@ -139,11 +179,14 @@ async def chat_completions(
     if not body.stream:
         return await completion.whole(chat.stream(turn))
 
-    async def lines() -> AsyncIterator[dict[str, str]]:
-        async for event in chat.stream(turn):
-            for chunk in completion.chunks(event):
-                yield {"data": json.dumps(chunk, ensure_ascii=False)}
-        yield {"data": "[DONE]"}
+    async def lines() -> AsyncIterator[bytes]:
+        async for batch in ready_batches(chat.stream(turn)):
+            yield b"".join(
+                ServerSentEvent(json.dumps(chunk, ensure_ascii=False), sep="\n").encode()
+                for event in batch
+                for chunk in completion.chunks(event)
+            )
+        yield ServerSentEvent("[DONE]", sep="\n").encode()
 
     return EventSourceResponse(lines(), ping=15, sep="\n", headers={"X-Accel-Buffering": "no"})
 

@@ -40,9 +40,9 @@ if [ -f web/package.json ]; then
 fi
 
 echo "==> pytest"
-markers="not bundle and not llama_cpp"
-[ "${WOWRAG_SKIP_BUNDLE:-0}" = 1 ] || markers="not llama_cpp"
-$py -m pytest -q -m "$markers" -p no:cacheprovider "$@"
+bundle=1
+[ "${WOWRAG_SKIP_BUNDLE:-0}" = 1 ] && bundle=0
+WOWRAG_BUNDLE=$bundle $py -m pytest -q -m "not llama_cpp" -p no:cacheprovider "$@"
 
 if [ -f web/package.json ] && grep -q '"e2e"' web/package.json; then
   echo "==> browser end-to-end"

@@ -230,7 +230,11 @@ class ChatService:
             generator, "condense", None
         )
         if turn.history and condense is not None:
-            return await condense(turn.question, turn.history)
+            try:
+                return await condense(turn.question, turn.history)
+            except GenerationError:
+                # The answer call will report a dead model; a failed rewrite alone must not.
+                log.warning("condensing the follow-up failed; searching with the heuristic")
         return followup_query(turn.question, turn.history)
 
     async def answer(self, request: ChatRequest) -> tuple[str, str, list[dict[str, object]]]:

@@ -15,7 +15,7 @@ MIN_DENSE = 0.18
 MIN_COVERAGE = 0.34
 MAX_SENTENCES = 3
 FOLLOWER_RATIO = 0.85
-TYPING_DELAY_S = 0.008
+TYPING_DELAY_S = 0.015
 TITLE_PENALTY = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：]$")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")

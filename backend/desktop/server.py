@@ -77,6 +77,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def keep_temp_files_inside(folder: Path) -> None:
+    """Whatever a library spools to a temporary file (a multipart form, a parser) lands in
+    the data dir, never in the system temp dir; child processes inherit it via TMPDIR."""
+    import shutil
+    import tempfile
+
+    shutil.rmtree(folder, ignore_errors=True)  # leftovers of a killed run
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tempfile.tempdir = str(folder)
+    os.environ["TMPDIR"] = str(folder)
+
+
 class AppServer:
     """Build with ``AppServer(settings)`` (opens the data dir: may raise on a locked store)."""
 
@@ -88,6 +100,7 @@ class AppServer:
 
         self.container: Container = Container(settings)
         self.paths = self.container.paths
+        keep_temp_files_inside(self.paths.root / "tmp")
         try:
             self._sock = bind(settings.host, settings.port)
         except OSError:

@@ -10,6 +10,8 @@ def test_model_upload_spools_inside_the_data_dir(tmp_path):
     system_tmp = tmp_path / "system-tmp"
     system_tmp.mkdir()
     model = write_tiny_gguf(tmp_path / "tiny.gguf")
+    with open(model, "ab") as grow:  # past Starlette's 1 MB in-memory spool
+        grow.write(b"\0" * (3 << 20))
     server = LiveServer(tmp_path / "data", env={"TMPDIR": str(system_tmp)})
     try:
         with open(model, "rb") as handle:

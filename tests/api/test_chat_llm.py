@@ -13,18 +13,12 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, read_sse
-from tests.fakes import FakeLlm, dead_url, served_app, served_llm
+from tests.fakes import FakeLlm, dead_url, served_app
 
 KEY = "sk-chat-secret-456"
 RULES = ("# Library rules\n## Borrowing\nBooks may be borrowed for 21 days.\n"
          "## Renewals\nA borrowed book can be renewed twice, online or at the desk.\n"
          "## Fines\nLate books cost 20 cents a day.\n")
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeLlm]:
-    with served_llm() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,9 @@ import httpx
 import pytest
 
 from tests.conftest import read_sse
-from tests.fakes import FakeLlm, dead_url, served_app, served_llm
+from tests.fakes import dead_url, served_app
 
 KEY = "sk-catalog-secret"
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeLlm]:
-    with served_llm() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")

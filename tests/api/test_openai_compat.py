@@ -13,17 +13,11 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 
 from tests.conftest import TOKEN
-from tests.fakes import FakeLlm, served_app, served_llm
+from tests.fakes import FakeLlm, served_app
 
 RULES = ("# Library rules\n## Borrowing\nBooks may be borrowed for 21 days.\n"
          "## Renewals\nA borrowed book can be renewed twice, online or at the desk.\n")
 MENU = "# Canteen\n## Lunch\nLunch is served from 11:30 to 13:30 in the canteen.\n"
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeLlm]:
-    with served_llm() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")

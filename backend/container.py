@@ -7,7 +7,6 @@ import secrets
 import threading
 from pathlib import Path
 
-from backend import __version__
 from backend.config import Settings
 from backend.paths import DataPaths, default_data_dir
 from backend.rag.embedder import EmbeddingPool, UseEmbedder
@@ -21,6 +20,7 @@ from backend.services.chat import ChatService
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService
 from backend.services.kb_models import KnowledgeModels
+from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
 from backend.services.model_files import ModelFiles
 from backend.services.sessions import SessionService
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 class Container:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.version = __version__
         self.token = settings.token or secrets.token_urlsafe(24)
         self.paths = DataPaths(Path(settings.data_dir or default_data_dir()).resolve())
         self.paths.ensure()
@@ -87,6 +86,9 @@ class Container:
         self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
         self.kb_models = KnowledgeModels(self.kb_repo)
         self.sessions = SessionService(self.session_repo)
+        self.knowledge_bases = KnowledgeBaseService(
+            self.kb_repo, self.ingest, self.session_repo, self.embedder
+        )
         self._closed = False
 
     def start(self) -> None:

@@ -15,9 +15,6 @@ class AppError(Exception):
         if status:
             self.status = status
 
-    def to_body(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.message}}
-
 
 class NotFound(AppError):
     status = 404
@@ -42,13 +39,3 @@ class Unsupported(AppError):
 class Invalid(AppError):
     status = 422
     code = "invalid"
-
-
-class Unauthorized(AppError):
-    status = 401
-    code = "unauthorized"
-
-
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"

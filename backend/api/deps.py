@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -10,6 +11,7 @@ from backend.container import Container
 from backend.services.chat import ChatService
 from backend.services.ingest import IngestService
 from backend.services.kb_models import KnowledgeModels
+from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
 from backend.services.model_files import ModelFiles
 from backend.services.sessions import SessionService
@@ -21,41 +23,21 @@ def _container(request: Request) -> Container:
     return container
 
 
+def _part(name: str) -> Callable[[Request], Any]:
+    """A dependency that hands a route the container's `name` attribute."""
+
+    def part(request: Request) -> Any:
+        return getattr(_container(request), name)
+
+    return part
+
+
 ContainerDep = Annotated[Container, Depends(_container)]
-
-
-def _chat(c: ContainerDep) -> ChatService:
-    return c.chat
-
-
-def _ingest(c: ContainerDep) -> IngestService:
-    return c.ingest
-
-
-def _sessions(c: ContainerDep) -> SessionService:
-    return c.sessions
-
-
-def _settings(c: ContainerDep) -> SettingsService:
-    return c.settings_service
-
-
-def _llm_catalog(c: ContainerDep) -> LlmCatalog:
-    return c.llm_catalog
-
-
-def _model_files(c: ContainerDep) -> ModelFiles:
-    return c.model_files
-
-
-def _kb_models(c: ContainerDep) -> KnowledgeModels:
-    return c.kb_models
-
-
-ChatDep = Annotated[ChatService, Depends(_chat)]
-IngestDep = Annotated[IngestService, Depends(_ingest)]
-SessionsDep = Annotated[SessionService, Depends(_sessions)]
-SettingsDep = Annotated[SettingsService, Depends(_settings)]
-LlmCatalogDep = Annotated[LlmCatalog, Depends(_llm_catalog)]
-ModelFilesDep = Annotated[ModelFiles, Depends(_model_files)]
-KnowledgeModelsDep = Annotated[KnowledgeModels, Depends(_kb_models)]
+ChatDep = Annotated[ChatService, Depends(_part("chat"))]
+IngestDep = Annotated[IngestService, Depends(_part("ingest"))]
+KnowledgeBasesDep = Annotated[KnowledgeBaseService, Depends(_part("knowledge_bases"))]
+SessionsDep = Annotated[SessionService, Depends(_part("sessions"))]
+SettingsDep = Annotated[SettingsService, Depends(_part("settings_service"))]
+LlmCatalogDep = Annotated[LlmCatalog, Depends(_part("llm_catalog"))]
+ModelFilesDep = Annotated[ModelFiles, Depends(_part("model_files"))]
+KnowledgeModelsDep = Annotated[KnowledgeModels, Depends(_part("kb_models"))]

@@ -39,8 +39,7 @@ async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[Docume
 
 @router.get("")
 async def list_documents(kb_id: str, ingest: IngestDep) -> list[DocumentOut]:
-    ingest.kbs.get(kb_id)
-    return [DocumentOut.of(d) for d in ingest.documents.in_kb(kb_id)]
+    return [DocumentOut.of(d) for d in ingest.documents_of(kb_id)]
 
 
 @router.get("/{doc_id}")
@@ -50,6 +49,5 @@ async def get_document(kb_id: str, doc_id: str, ingest: IngestDep) -> DocumentOu
 
 @router.delete("/{doc_id}", status_code=204)
 async def delete_document(kb_id: str, doc_id: str, ingest: IngestDep) -> Response:
-    ingest.get(kb_id, doc_id)
     await run_in_threadpool(ingest.delete_document, kb_id, doc_id)
     return Response(status_code=204)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
-from backend.api.deps import ContainerDep, IngestDep
+from backend.api.deps import KnowledgeBasesDep
 from backend.schemas import KnowledgeBaseOut
 
 router = APIRouter(prefix="/api/kbs")
@@ -36,28 +37,28 @@ def _require(name: str | None) -> str:
 
 
 @router.get("")
-async def list_kbs(c: ContainerDep) -> list[KnowledgeBaseOut]:
-    return [KnowledgeBaseOut.of(kb) for kb in c.kb_repo.all()]
+async def list_kbs(kbs: KnowledgeBasesDep) -> list[KnowledgeBaseOut]:
+    return [KnowledgeBaseOut.of(kb) for kb in kbs.all()]
 
 
 @router.post("", status_code=201)
-async def create_kb(body: KnowledgeBaseCreate, c: ContainerDep) -> KnowledgeBaseOut:
-    kb = c.kb_repo.create(body.name, body.description, c.embedder.name, c.embedder.dimension)
-    return KnowledgeBaseOut.of(kb)
+async def create_kb(body: KnowledgeBaseCreate, kbs: KnowledgeBasesDep) -> KnowledgeBaseOut:
+    return KnowledgeBaseOut.of(kbs.create(body.name, body.description))
 
 
 @router.get("/{kb_id}")
-async def get_kb(kb_id: str, c: ContainerDep) -> KnowledgeBaseOut:
-    return KnowledgeBaseOut.of(c.kb_repo.get(kb_id))
+async def get_kb(kb_id: str, kbs: KnowledgeBasesDep) -> KnowledgeBaseOut:
+    return KnowledgeBaseOut.of(kbs.get(kb_id))
 
 
 @router.patch("/{kb_id}")
-async def update_kb(kb_id: str, body: KnowledgeBaseUpdate, c: ContainerDep) -> KnowledgeBaseOut:
-    return KnowledgeBaseOut.of(c.kb_repo.update(kb_id, body.name, body.description))
+async def update_kb(
+    kb_id: str, body: KnowledgeBaseUpdate, kbs: KnowledgeBasesDep
+) -> KnowledgeBaseOut:
+    return KnowledgeBaseOut.of(kbs.update(kb_id, body.name, body.description))
 
 
 @router.delete("/{kb_id}", status_code=204)
-async def delete_kb(kb_id: str, ingest: IngestDep, c: ContainerDep) -> Response:
-    ingest.delete_kb(kb_id)
-    c.session_repo.remove_kb(kb_id)
+async def delete_kb(kb_id: str, kbs: KnowledgeBasesDep) -> Response:
+    await run_in_threadpool(kbs.delete, kb_id)
     return Response(status_code=204)

@@ -36,12 +36,6 @@ class AnswerRequest:
     language: Language = "en"
 
 
-@dataclass
-class Usage:
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-
-
 class AnswerGenerator(Protocol):
     name: str
 

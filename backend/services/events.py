@@ -39,10 +39,6 @@ class EventBus:
             with self._lock:
                 self._subscribers.discard(entry)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
 
 def _offer(queue: asyncio.Queue[Any], event: dict[str, Any]) -> None:
     if queue.full():  # a slow reader loses the oldest change, never blocks the importer

@@ -17,7 +17,6 @@ from typing import BinaryIO, TypeVar
 
 import numpy as np
 
-from backend.errors import NotFound
 from backend.rag.embedder import EmbeddingPool
 from backend.rag.readers import ParsedDocument
 from backend.rag.retriever import keyword_text
@@ -104,7 +103,6 @@ class IngestService:
 
     def recover(self) -> None:
         """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
-        known = self.documents.all_ids()
         ready = self.documents.ids_by_status(DocumentStatus.READY)
         stored = self.store.document_counts()
         for doc_id in stored.keys() - ready:
@@ -130,7 +128,6 @@ class IngestService:
         for path in self.uploads.folder.glob("*.bin"):
             if path.name not in named:
                 path.unlink(missing_ok=True)
-        log.info("recovered: %d documents known", len(known))
 
     def idle(self) -> bool:
         return self._queue.empty() and self._current is None and self._indexing is None
@@ -165,7 +162,7 @@ class IngestService:
         return accepted
 
     def delete_document(self, kb_id: str, doc_id: str) -> None:
-        doc = self.documents.get(doc_id, kb_id)
+        doc = self.get(kb_id, doc_id)
         self.documents.delete(doc.id)
         self.store.delete_document(doc.id)
         self.uploads.remove(doc.stored_name)
@@ -294,9 +291,12 @@ class IngestService:
         self.events.publish(DocumentOut.of(doc).model_dump())
 
     def get(self, kb_id: str, doc_id: str) -> Document:
-        if not self.kbs.exists(kb_id):
-            raise NotFound(f"Knowledge base {kb_id!r} does not exist.", code="kb_not_found")
+        self.kbs.get(kb_id)
         return self.documents.get(doc_id, kb_id)
+
+    def documents_of(self, kb_id: str) -> list[Document]:
+        self.kbs.get(kb_id)
+        return self.documents.in_kb(kb_id)
 
 
 def _human_error(exc: Exception) -> str:

@@ -42,8 +42,9 @@ PRESETS = [
     Preset("llamacpp", "llama.cpp server", "http://127.0.0.1:8080/v1", False, 8080),
     Preset("vllm", "vLLM", "http://127.0.0.1:8000/v1", False, 8000),
     Preset("deepseek", "DeepSeek", "https://api.deepseek.com/v1", True),
-    Preset("dashscope", "Qwen (DashScope)",
-           "https://dashscope.aliyuncs.com/compatible-mode/v1", True),
+    Preset(
+        "dashscope", "Qwen (DashScope)", "https://dashscope.aliyuncs.com/compatible-mode/v1", True
+    ),
     Preset("openai", "OpenAI", "https://api.openai.com/v1", True),
 ]
 
@@ -60,11 +61,19 @@ class LlmChoice:
 
 
 class LlmCatalog:
-    def __init__(self, settings: SettingsService, files: ModelFiles, local_models: LocalModels,
-                 local_ports: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        settings: SettingsService,
+        files: ModelFiles,
+        local_models: LocalModels,
+        local_ports: dict[str, int] | None = None,
+    ) -> None:
         self.settings, self.files, self.local_models = settings, files, local_models
-        self.local_ports = local_ports if local_ports is not None else {
-            p.id: p.local_port for p in PRESETS if p.local_port}
+        self.local_ports = (
+            local_ports
+            if local_ports is not None
+            else {p.id: p.local_port for p in PRESETS if p.local_port}
+        )
 
     def presets(self) -> list[dict[str, Any]]:
         return [{k: v for k, v in asdict(p).items() if k != "local_port"} for p in PRESETS]
@@ -73,8 +82,9 @@ class LlmCatalog:
         saved = self.settings.current().llm
         update = {k: v for k, v in asdict(choice).items() if v is not None and k != "api_key"}
         llm = saved.model_copy(update=update)
-        llm.api_key = choice.api_key if choice.api_key is not None else (
-            self.settings.key_for(llm.base_url))
+        llm.api_key = (
+            choice.api_key if choice.api_key is not None else (self.settings.key_for(llm.base_url))
+        )
         return llm
 
     async def list_models(self, choice: LlmChoice) -> list[str]:
@@ -95,8 +105,11 @@ class LlmCatalog:
             ok = True
         except GenerationError as exc:
             ok, message = False, exc.message
-        return {"ok": ok, "message": message,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+        return {
+            "ok": ok,
+            "message": message,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
 
     async def _try(self, llm: LlmSettings) -> str:
         hello = [{"role": "user", "content": "Hi"}]
@@ -120,12 +133,19 @@ class LlmCatalog:
     async def discover(self) -> list[dict[str, Any]]:
         """Model servers answering on their usual ports of this machine, and nowhere else."""
         names = {p.id: p.name for p in PRESETS}
-        found = await asyncio.gather(*(
-            self._probe(preset_id, port) for preset_id, port in self.local_ports.items()))
-        return [{"id": preset_id, "name": names.get(preset_id, preset_id),
-                 "base_url": f"http://{LOOPBACK}:{port}/v1", "models": models}
-                for (preset_id, port), models in zip(self.local_ports.items(), found, strict=True)
-                if models is not None]
+        found = await asyncio.gather(
+            *(self._probe(preset_id, port) for preset_id, port in self.local_ports.items())
+        )
+        return [
+            {
+                "id": preset_id,
+                "name": names.get(preset_id, preset_id),
+                "base_url": f"http://{LOOPBACK}:{port}/v1",
+                "models": models,
+            }
+            for (preset_id, port), models in zip(self.local_ports.items(), found, strict=True)
+            if models is not None
+        ]
 
     @staticmethod
     async def _probe(preset_id: str, port: int) -> list[str] | None:
@@ -157,6 +177,7 @@ async def _get_json(client: httpx.AsyncClient, endpoint: Endpoint, url: str) -> 
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise GenerationError("llm_error", "This server does not answer like an "
-                                           "OpenAI-compatible one.")
+        raise GenerationError(
+            "llm_error", "This server does not answer like an OpenAI-compatible one."
+        )
     return data

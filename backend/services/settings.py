@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -71,7 +70,6 @@ class SettingsService:
     def __init__(self, repo: SettingsRepository) -> None:
         self.repo = repo
         self._cache: AppSettings | None = None
-        self.version = 0
 
     def current(self) -> AppSettings:
         if self._cache is None:
@@ -105,7 +103,6 @@ class SettingsService:
             )
         self.repo.put(self.KEY, settings.model_dump())
         self._cache = settings
-        self.version += 1
         return self.masked()
 
     def retrieval(self) -> RetrievalOptions:
@@ -116,12 +113,3 @@ class SettingsService:
         """The saved API key, but only for the host it was typed for."""
         llm = self.current().llm
         return llm.api_key if _origin(base_url) == _origin(llm.base_url) else ""
-
-    def secret_values(self) -> list[str]:
-        key = self.current().llm.api_key
-        return [key] if key else []
-
-
-def restrict_file(path: str) -> None:
-    if os.name != "nt" and os.path.exists(path):
-        os.chmod(path, 0o600)

@@ -68,9 +68,6 @@ class Database:
         row = self.one(sql, params)
         return None if row is None else row[0]
 
-    def integrity_ok(self) -> bool:
-        return self.scalar("PRAGMA integrity_check") == "ok"
-
     def close(self) -> None:
         with self._lock:
             try:

@@ -98,9 +98,6 @@ class DocumentRepository:
         )
         return {r[0] for r in rows}
 
-    def all_ids(self) -> set[str]:
-        return {r[0] for r in self.db.query("SELECT id FROM documents")}
-
     def stored_names(self, kb_id: str) -> list[str]:
         return [
             r[0]

@@ -26,6 +26,21 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def _import_anyio_now() -> None:
+    """anyio imports its parts lazily, on first use, often in a server's worker thread; as
+    a pytest plugin's package its modules are rewritten (parsed) by pytest on import, and
+    CPython 3.11 can fail parsing in two threads at once ("AST constructor recursion depth
+    mismatch", seen once in a fresh venv). Importing them all here, in the main thread
+    before any server starts, removes that race."""
+    import anyio
+
+    for name in dir(anyio):
+        getattr(anyio, name)
+
+
+_import_anyio_now()
+
+
 def make_settings(data_dir: Path, **extra: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": data_dir,

@@ -40,6 +40,7 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
         if start:
             container.start()
         yield
+        await container.llm_clients.aclose()
         container.close()
 
     dev = container.settings.dev

@@ -12,6 +12,7 @@ from backend.paths import DataPaths, default_data_dir
 from backend.rag.embedder import EmbeddingPool, UseEmbedder
 from backend.rag.llama_local import LocalModels
 from backend.rag.llms import build_generator
+from backend.rag.openai_compatible import HttpClients
 from backend.rag.readers import ReaderProcess
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
@@ -72,13 +73,14 @@ class Container:
             self.reader.read,
         )
         self.local_models = LocalModels()
+        self.llm_clients = HttpClients()
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
         self.chat = ChatService(
             self.session_repo,
             self.kb_repo,
             self.retriever,
             generator=lambda: build_generator(
-                self.settings_service.current().llm, self.local_models
+                self.settings_service.current().llm, self.local_models, self.llm_clients
             ),
             options=self.settings_service.retrieval,
         )

@@ -21,8 +21,14 @@ class ThreadServer:
     """uvicorn on 127.0.0.1 in a daemon thread; `url` once started."""
 
     def __init__(self, app: Any, port: int = 0) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                timeout_graceful_shutdown=1, lifespan="auto")
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+            lifespan="auto",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="test-server", daemon=True)
         self.url = ""
@@ -47,15 +53,17 @@ class ThreadServer:
 class Script:
     """What the fake model server does with the next chat completions."""
 
-    tokens: list[str] = field(default_factory=lambda: ["Hello", " from", " the", " model",
-                                                        " [1]", "."])
+    tokens: list[str] = field(
+        default_factory=lambda: ["Hello", " from", " the", " model", " [1]", "."]
+    )
     tokens_for: Callable[[dict[str, Any]], list[str]] | None = None
     delay_s: float = 0.0
     first_byte_delay_s: float = 0.0
     status: int = 200
     error: str = "something went wrong"
-    usage: dict[str, int] | None = field(default_factory=lambda: {
-        "prompt_tokens": 42, "completion_tokens": 6, "total_tokens": 48})
+    usage: dict[str, int] | None = field(
+        default_factory=lambda: {"prompt_tokens": 42, "completion_tokens": 6, "total_tokens": 48}
+    )
     reply: str | None = None  # the answer of non-streaming calls; None echoes the last message
     models: list[str] = field(default_factory=lambda: ["fake-model", "other-model"])
     openai_models: bool = True  # False: only Ollama's /api/tags lists them
@@ -90,8 +98,12 @@ class FakeLlm:
         return self.script
 
     def completions(self, stream: bool | None = None) -> list[Recorded]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions") and (
-            stream is None or bool(r.body.get("stream")) == stream)]
+        return [
+            r
+            for r in self.requests
+            if r.path.endswith("/chat/completions")
+            and (stream is None or bool(r.body.get("stream")) == stream)
+        ]
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -107,18 +119,23 @@ class FakeLlm:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        record = Recorded(scope["path"], json.loads(body) if body else {}, headers,
-                          time.monotonic())
+        record = Recorded(
+            scope["path"], json.loads(body) if body else {}, headers, time.monotonic()
+        )
         self.requests.append(record)
         script = self.script
         if script.first_byte_delay_s:
             await asyncio.sleep(script.first_byte_delay_s)
         if script.status != 200:
-            await _json(send, script.status, {"error": {"message": script.error,
-                                                        "type": "fake_error"}})
+            await _json(
+                send, script.status, {"error": {"message": script.error, "type": "fake_error"}}
+            )
         elif scope["path"].endswith("/models") and script.openai_models:
-            await _json(send, 200, {"object": "list", "data": [
-                {"id": m, "object": "model"} for m in script.models]})
+            await _json(
+                send,
+                200,
+                {"object": "list", "data": [{"id": m, "object": "model"} for m in script.models]},
+            )
         elif scope["path"].endswith("/api/tags"):
             await _json(send, 200, {"models": [{"name": m} for m in script.models]})
         elif not scope["path"].endswith("/chat/completions"):
@@ -127,11 +144,23 @@ class FakeLlm:
             await self._stream(script, record, receive, send)
         else:
             reply = script.reply if script.reply is not None else _last_user(record.body)
-            await _json(send, 200, {
-                "id": "cmpl-1", "object": "chat.completion", "model": record.body.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": reply}}],
-                "usage": script.usage})
+            await _json(
+                send,
+                200,
+                {
+                    "id": "cmpl-1",
+                    "object": "chat.completion",
+                    "model": record.body.get("model"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": reply},
+                        }
+                    ],
+                    "usage": script.usage,
+                },
+            )
         record.finished = time.monotonic()
 
     async def _stream(self, script: Script, record: Recorded, receive: Any, send: Any) -> None:
@@ -143,24 +172,46 @@ class FakeLlm:
             record.disconnected = time.monotonic()
 
         watcher = asyncio.ensure_future(watch())
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/event-stream")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")],
+            }
+        )
         try:
             for i, token in enumerate(tokens):
                 if watcher.done():
                     return
-                chunk = {"id": "c", "object": "chat.completion.chunk", "choices": [
-                    {"index": 0, "delta": {"content": token} if i else
-                     {"role": "assistant", "content": token}, "finish_reason": None}]}
+                chunk = {
+                    "id": "c",
+                    "object": "chat.completion.chunk",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"content": token}
+                            if i
+                            else {"role": "assistant", "content": token},
+                            "finish_reason": None,
+                        }
+                    ],
+                }
                 await _event(send, chunk)
                 if script.delay_s:
                     await asyncio.sleep(script.delay_s)
-            await _event(send, {"id": "c", "object": "chat.completion.chunk", "choices": [
-                {"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            await _event(
+                send,
+                {
+                    "id": "c",
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                },
+            )
             if script.usage:
                 await _event(send, {"id": "c", "choices": [], "usage": script.usage})
-            await send({"type": "http.response.body", "body": b"data: [DONE]\n\n",
-                        "more_body": False})
+            await send(
+                {"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False}
+            )
         except OSError:
             record.disconnected = record.disconnected or time.monotonic()
         finally:
@@ -174,8 +225,13 @@ async def _event(send: Any, data: dict[str, Any]) -> None:
 
 async def _json(send: Any, status: int, data: Any) -> None:
     body = json.dumps(data).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -273,8 +329,11 @@ def write_tiny_gguf(path: Any, seed: int = 7) -> Any:
     rng = np.random.default_rng(seed)
     n_embd, n_ff, n_layer, n_head = 64, 128, 2, 4
     tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)] + TINY_PIECES
-    types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL] + [
-        gguf.TokenType.BYTE] * 256 + [gguf.TokenType.NORMAL] * len(TINY_PIECES)
+    types = (
+        [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
+        + [gguf.TokenType.BYTE] * 256
+        + [gguf.TokenType.NORMAL] * len(TINY_PIECES)
+    )
     n_vocab = len(tokens)
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_context_length(2048)
@@ -292,8 +351,9 @@ def write_tiny_gguf(path: Any, seed: int = 7) -> Any:
     writer.add_bos_token_id(1)
     writer.add_eos_token_id(2)
     writer.add_unk_token_id(0)
-    writer.add_chat_template("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n"
-                             "{% endfor %}assistant:")
+    writer.add_chat_template(
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant:"
+    )
 
     def weights(*shape: int, scale: float = 0.1) -> Any:
         return (rng.standard_normal(shape) * scale).astype(np.float32)

@@ -13,7 +13,7 @@ from sse_starlette import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
 from backend.api.deps import ChatDep
-from backend.api.streaming import ready_batches
+from backend.api.streaming import ready_events
 from backend.schemas import SourceOut
 from backend.services.chat import (
     AnswerDone,
@@ -67,7 +67,7 @@ async def chat_stream(body: ChatBody, chat: ChatDep) -> EventSourceResponse:
     turn = chat.open_turn(body.to_request())
 
     async def events() -> AsyncIterator[bytes]:
-        async for batch in ready_batches(chat.stream(turn)):
+        async for batch in ready_events(chat.stream(turn)):
             yield b"".join(sse_event(e) for e in batch)
 
     return EventSourceResponse(events(), ping=15, headers={"X-Accel-Buffering": "no"})

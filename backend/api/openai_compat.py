@@ -15,7 +15,7 @@ from sse_starlette import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
 from backend.api.deps import ChatDep, KnowledgeModelsDep
-from backend.api.streaming import ready_batches
+from backend.api.streaming import ready_events
 from backend.errors import Invalid
 from backend.rag.generation import GenerationError, Turn
 from backend.services.chat import (
@@ -180,7 +180,7 @@ async def chat_completions(
         return await completion.whole(chat.stream(turn))
 
     async def lines() -> AsyncIterator[bytes]:
-        async for batch in ready_batches(chat.stream(turn)):
+        async for batch in ready_events(chat.stream(turn)):
             yield b"".join(
                 ServerSentEvent(json.dumps(chunk, ensure_ascii=False), sep="\n").encode()
                 for event in batch

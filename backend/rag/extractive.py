@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from backend.rag.generation import NOT_FOUND, AnswerRequest
 from backend.rag.retriever import Passage, UnitScore
@@ -80,7 +80,7 @@ def pieces(text: str) -> list[str]:
 class ExtractiveGenerator:
     name = "extractive"
 
-    async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    async def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
         for piece in pieces(compose(request)):
             yield piece
             await asyncio.sleep(TYPING_DELAY_S)

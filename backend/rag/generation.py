@@ -5,7 +5,7 @@ all implement `AnswerGenerator`, so the chat service has one code path."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -39,7 +39,7 @@ class AnswerRequest:
 class AnswerGenerator(Protocol):
     name: str
 
-    def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
         """Yield the answer as text deltas, as they come."""
         ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ class LlamaCppGenerator:
         self.temperature, self.max_tokens = temperature, max_tokens
         self.last_usage: dict[str, int] | None = None
 
-    async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    async def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
         think, count = ThinkFilter(), 0
         async for delta in self._generate(
             answer_messages(request), self.max_tokens, self.temperature

@@ -8,18 +8,20 @@ from typing import Any
 from backend.rag.extractive import ExtractiveGenerator
 from backend.rag.generation import AnswerGenerator
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.openai_compatible import Endpoint, OpenAICompatibleGenerator
+from backend.rag.openai_compatible import Endpoint, HttpClients, OpenAICompatibleGenerator
 
 
 def endpoint_of(llm: Any) -> Endpoint:
     return Endpoint(llm.base_url, llm.api_key, llm.timeout_s)
 
 
-def build_generator(llm: Any, local_models: LocalModels | None = None) -> AnswerGenerator:
+def build_generator(
+    llm: Any, local_models: LocalModels | None = None, clients: HttpClients | None = None
+) -> AnswerGenerator:
     """`llm` is the LlmSettings model."""
     if llm.provider == "openai_compatible":
         return OpenAICompatibleGenerator(
-            endpoint_of(llm), llm.model, llm.temperature, llm.max_tokens
+            endpoint_of(llm), llm.model, llm.temperature, llm.max_tokens, clients
         )
     if llm.provider == "llama_cpp":
         return LlamaCppGenerator(

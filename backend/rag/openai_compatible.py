@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 import json
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 
 from backend.rag.generation import AnswerRequest, GenerationError, Turn
@@ -64,6 +65,25 @@ def http_client(endpoint: Endpoint, connect_s: float = CONNECT_TIMEOUT_S) -> htt
     return httpx.AsyncClient(
         timeout=timeout, headers=headers, verify=_ssl_context(), trust_env=not local
     )
+
+
+class HttpClients:
+    """One pooled client per model server (address, key, timeout), so that answers reuse
+    an open connection instead of paying a TCP and TLS handshake each. Closed at shutdown."""
+
+    def __init__(self) -> None:
+        self._clients: dict[Endpoint, httpx.AsyncClient] = {}
+
+    def client(self, endpoint: Endpoint) -> httpx.AsyncClient:
+        client = self._clients.get(endpoint)
+        if client is None or client.is_closed:
+            client = self._clients[endpoint] = http_client(endpoint)
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 def redact(text: str, secret: str) -> str:
@@ -132,10 +152,16 @@ async def open_request(
     """A streamed request whose every failure (also while reading) is a GenerationError."""
     try:
         async with client.stream(method, url, json=body) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise status_error(response, endpoint, str((body or {}).get("model", "")))
-            yield response
+            try:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise status_error(response, endpoint, str((body or {}).get("model", "")))
+                yield response
+            finally:
+                # A client that left cancels this task again at every await; closing the
+                # pooled connection must still happen, so that the model server stops.
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
     except httpx.InvalidURL:
         raise GenerationError(
             "llm_not_configured", "The model server's address is not a valid URL."
@@ -155,17 +181,44 @@ def _delta(chunk: dict[str, Any]) -> str:
     return (choices[0].get("delta") or {}).get("content") or ""
 
 
+def stream_deltas(
+    lines: list[bytes], think: ThinkFilter
+) -> tuple[str, dict[str, int] | None, bool]:
+    """The text of some SSE lines of a streamed completion, its usage if one came, and
+    whether `[DONE]` was among them."""
+    text: list[str] = []
+    usage: dict[str, int] | None = None
+    for raw in lines:
+        if not raw.startswith(b"data:"):
+            continue
+        data = raw[5:].strip()
+        if data == b"[DONE]":
+            return "".join(text), usage, True
+        chunk = json.loads(data)
+        if chunk.get("usage"):
+            usage = _usage(chunk["usage"])
+        text.append(think.feed(_delta(chunk)))
+    return "".join(text), usage, False
+
+
 class OpenAICompatibleGenerator:
-    """One instance per answer: it owns its HTTP client and its usage count."""
+    """One instance per answer, holding its usage count. Its HTTP client is the shared one
+    of `clients` (or its own when none is given, closed with it)."""
 
     name = "openai_compatible"
 
     def __init__(
-        self, endpoint: Endpoint, model: str, temperature: float = 0.2, max_tokens: int = 1024
+        self,
+        endpoint: Endpoint,
+        model: str,
+        temperature: float = 0.2,
+        max_tokens: int = 1024,
+        clients: HttpClients | None = None,
     ) -> None:
         self.endpoint, self.model = endpoint, model
         self.temperature, self.max_tokens = temperature, max_tokens
         self.last_usage: dict[str, int] | None = None
+        self._clients = clients
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -173,6 +226,8 @@ class OpenAICompatibleGenerator:
             raise GenerationError(
                 "llm_not_configured", "Choose a server address and a model in the settings."
             )
+        if self._clients is not None:
+            return self._clients.client(self.endpoint)
         if self._client is None:
             self._client = http_client(self.endpoint)
         return self._client
@@ -190,22 +245,25 @@ class OpenAICompatibleGenerator:
             **extra,
         }
 
-    async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    async def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
         body = self._body(
             answer_messages(request), stream=True, stream_options={"include_usage": True}
         )
-        think = ThinkFilter()
+        think, pending = ThinkFilter(), b""
         async with open_request(self._http(), self.endpoint, "POST", self._url, body) as response:
-            async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
+            # Whatever one read brings is one delta: a model at human speed sends a token
+            # per read anyway, and an instant one is not slowed down by a step per token.
+            async for data in response.aiter_bytes():
+                *lines, pending = (pending + data).split(b"\n")
+                text, usage, done = stream_deltas(lines, think)
+                self.last_usage = usage or self.last_usage
+                if text:
+                    yield text
+                if done:
                     break
-                chunk = json.loads(data)
-                if chunk.get("usage"):
-                    self.last_usage = _usage(chunk["usage"])
-                text = think.feed(_delta(chunk))
+            else:
+                text, usage, _ = stream_deltas([pending], think)
+                self.last_usage = usage or self.last_usage
                 if text:
                     yield text
         rest = think.flush()

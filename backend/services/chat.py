@@ -8,6 +8,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from backend.errors import NotFound
@@ -189,14 +190,17 @@ class ChatService:
             request = AnswerRequest(
                 turn.question, passages, turn.history, detect_language(turn.question)
             )
-            async for delta in generator.stream(request):
-                if first_token_ms is None:
-                    first_token_ms = _ms(started)
-                answer += delta
-                yield TokenDelta(delta)
-                if time.perf_counter() - checkpoint > CHECKPOINT_S:
-                    checkpoint = time.perf_counter()
-                    self.sessions.update_message(turn.message_id, answer, status="streaming")
+            # aclosing: a client that leaves closes the model's stream (and its connection)
+            # now, not whenever the garbage collector gets to it.
+            async with aclosing(generator.stream(request)) as deltas:
+                async for delta in deltas:
+                    if first_token_ms is None:
+                        first_token_ms = _ms(started)
+                    answer += delta
+                    yield TokenDelta(delta)
+                    if time.perf_counter() - checkpoint > CHECKPOINT_S:
+                        checkpoint = time.perf_counter()
+                        self.sessions.update_message(turn.message_id, answer, status="streaming")
             status = "done"
             usage = getattr(generator, "last_usage", None)
             yield AnswerDone(

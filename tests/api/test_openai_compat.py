@@ -15,8 +15,10 @@ from langchain_openai import ChatOpenAI
 from tests.conftest import TOKEN
 from tests.fakes import FakeLlm, served_app
 
-RULES = ("# Library rules\n## Borrowing\nBooks may be borrowed for 21 days.\n"
-         "## Renewals\nA borrowed book can be renewed twice, online or at the desk.\n")
+RULES = (
+    "# Library rules\n## Borrowing\nBooks may be borrowed for 21 days.\n"
+    "## Renewals\nA borrowed book can be renewed twice, online or at the desk.\n"
+)
 MENU = "# Canteen\n## Lunch\nLunch is served from 11:30 to 13:30 in the canteen.\n"
 
 
@@ -37,8 +39,13 @@ def extractive(app: served_app) -> served_app:
 @pytest.fixture
 def llm(app: served_app, upstream: FakeLlm) -> FakeLlm:
     upstream.reset()
-    app.use_llm(provider="openai_compatible", base_url=upstream.url + "/v1", model="fake-model",
-                api_key="sk-upstream", timeout_s=10)
+    app.use_llm(
+        provider="openai_compatible",
+        base_url=upstream.url + "/v1",
+        model="fake-model",
+        api_key="sk-upstream",
+        timeout_s=10,
+    )
     return upstream
 
 
@@ -53,7 +60,8 @@ def test_models_lists_every_knowledge_base(app):
 
 def test_sdk_answer_from_one_knowledge_base(extractive):
     completion = sdk(extractive).chat.completions.create(
-        model="kb:library", messages=[{"role": "user", "content": "How long can I borrow a book?"}])
+        model="kb:library", messages=[{"role": "user", "content": "How long can I borrow a book?"}]
+    )
     answer = completion.choices[0].message.content or ""
     assert "21 days" in answer and "[1]" in answer
     assert completion.choices[0].finish_reason == "stop"
@@ -62,53 +70,75 @@ def test_sdk_answer_from_one_knowledge_base(extractive):
 
 
 def test_sdk_streams_the_upstream_tokens(app, llm):
+    llm.reset(delay_s=0.02)  # at reading speed every token is a chunk of its own
     stream = sdk(app).chat.completions.create(
-        model="wow-rag", stream=True, stream_options={"include_usage": True},
-        messages=[{"role": "user", "content": "When is lunch served?"}])
+        model="wow-rag",
+        stream=True,
+        stream_options={"include_usage": True},
+        messages=[{"role": "user", "content": "When is lunch served?"}],
+    )
     chunks = list(stream)
-    deltas = [c.choices[0].delta.content for c in chunks
-              if c.choices and c.choices[0].delta.content]
+    deltas = [
+        c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content
+    ]
     assert deltas == llm.script.tokens
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 48
     assert "11:30" in llm.completions(stream=True)[-1].body["messages"][0]["content"]
 
 
 def test_history_in_the_messages_reaches_the_model(app, llm):
-    sdk(app).chat.completions.create(model="kb:library", messages=[
-        {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": "How long can I borrow a book?"},
-        {"role": "assistant", "content": "21 days [1]."},
-        {"role": "user", "content": "Can I extend that?"}])
+    sdk(app).chat.completions.create(
+        model="kb:library",
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "How long can I borrow a book?"},
+            {"role": "assistant", "content": "21 days [1]."},
+            {"role": "user", "content": "Can I extend that?"},
+        ],
+    )
     condense = llm.completions(stream=False)[-1].body["messages"][-1]["content"]
     assert "How long can I borrow a book?" in condense
     prompt = llm.completions(stream=True)[-1].body["messages"]
-    assert prompt[1:] == [{"role": "user", "content": "How long can I borrow a book?"},
-                          {"role": "assistant", "content": "21 days [1]."},
-                          {"role": "user", "content": "Can I extend that?"}]
+    assert prompt[1:] == [
+        {"role": "user", "content": "How long can I borrow a book?"},
+        {"role": "assistant", "content": "21 days [1]."},
+        {"role": "user", "content": "Can I extend that?"},
+    ]
 
 
 def test_unknown_model_is_a_404(app):
     with pytest.raises(openai.NotFoundError) as failure:
-        sdk(app).chat.completions.create(model="kb:nope",
-                                         messages=[{"role": "user", "content": "hi"}])
+        sdk(app).chat.completions.create(
+            model="kb:nope", messages=[{"role": "user", "content": "hi"}]
+        )
     assert failure.value.body["code"] == "model_not_found"  # type: ignore[index]
 
 
 def test_upstream_failure_reaches_the_sdk_as_an_error(app, llm):
     llm.reset(status=401)
     with pytest.raises(openai.APIError) as failure:
-        list(sdk(app).chat.completions.create(
-            model="wow-rag", stream=True, messages=[{"role": "user", "content": "lunch?"}]))
+        list(
+            sdk(app).chat.completions.create(
+                model="wow-rag", stream=True, messages=[{"role": "user", "content": "lunch?"}]
+            )
+        )
     assert "llm_auth_failed" in str(failure.value.body) or "API key" in str(failure.value)
     with pytest.raises(openai.APIStatusError) as whole:
-        sdk(app).chat.completions.create(model="wow-rag",
-                                         messages=[{"role": "user", "content": "lunch?"}])
+        sdk(app).chat.completions.create(
+            model="wow-rag", messages=[{"role": "user", "content": "lunch?"}]
+        )
     assert whole.value.status_code == 502
 
 
 def test_langchain_chat_openai_invoke_and_stream(app, llm):
-    chat = ChatOpenAI(base_url=app.url + "/v1", api_key=TOKEN, model="kb:canteen",  # type: ignore[arg-type]
-                      max_retries=0, timeout=30)
+    llm.reset(delay_s=0.02)
+    chat = ChatOpenAI(
+        base_url=app.url + "/v1",
+        api_key=TOKEN,
+        model="kb:canteen",  # type: ignore[arg-type]
+        max_retries=0,
+        timeout=30,
+    )
     reply = chat.invoke([HumanMessage("When is lunch served?")])
     assert isinstance(reply, AIMessage) and reply.content == "".join(llm.script.tokens)
     pieces = [c.content for c in chat.stream("When is lunch served?")]
@@ -117,8 +147,12 @@ def test_langchain_chat_openai_invoke_and_stream(app, llm):
 
 
 def test_langchain_gets_a_real_extractive_answer(extractive):
-    chat = ChatOpenAI(base_url=extractive.url + "/v1", api_key=TOKEN,  # type: ignore[arg-type]
-                      model="kb:canteen", max_retries=0)
+    chat = ChatOpenAI(
+        base_url=extractive.url + "/v1",
+        api_key=TOKEN,  # type: ignore[arg-type]
+        model="kb:canteen",
+        max_retries=0,
+    )
     assert "11:30" in str(chat.invoke("When is lunch served?").content)
 
 
@@ -130,8 +164,11 @@ def test_v1_needs_the_token(app):
 
 def test_a_client_leaving_a_v1_stream_closes_the_upstream(app, llm):
     llm.reset(tokens=[f"t{i} " for i in range(500)], delay_s=0.02)
-    body = {"model": "wow-rag", "stream": True,
-            "messages": [{"role": "user", "content": "When is lunch served?"}]}
+    body = {
+        "model": "wow-rag",
+        "stream": True,
+        "messages": [{"role": "user", "content": "When is lunch served?"}],
+    }
     with app.client.stream("POST", "/v1/chat/completions", json=body) as answer:
         seen = 0
         for line in answer.iter_lines():

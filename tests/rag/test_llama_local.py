@@ -71,8 +71,10 @@ async def test_a_prompt_longer_than_the_context_is_an_actionable_error(tiny_mode
 
 def test_chat_answers_with_an_imported_gguf(client, tiny_model):
     stored = client.post("/api/llm/models/import", json={"path": tiny_model}).json()
-    client.put("/api/settings", json={"llm": {"provider": "llama_cpp",
-                                              "model_path": stored["path"], "max_tokens": 8}})
+    client.put(
+        "/api/settings",
+        json={"llm": {"provider": "llama_cpp", "model_path": stored["path"], "max_tokens": 8}},
+    )
     with client.stream("POST", "/api/chat/stream", json={"question": "When is it due?"}) as answer:
         events = read_sse(answer.iter_lines())
     assert events[-1]["event"] == "done", events[-1]

@@ -26,8 +26,18 @@ def upstream() -> Iterator[FakeLlm]:
 
 
 def passage(index: int, text: str, filename: str = "rules.md") -> Passage:
-    return Passage(index=index, kb_id="kb", doc_id="d", filename=filename, page=None, text=text,
-                   heading="", score=1.0, dense=0.5, coverage=0.5)
+    return Passage(
+        index=index,
+        kb_id="kb",
+        doc_id="d",
+        filename=filename,
+        page=None,
+        text=text,
+        heading="",
+        score=1.0,
+        dense=0.5,
+        coverage=0.5,
+    )
 
 
 def generator(url: str, timeout_s: float = 5.0, key: str = KEY) -> OpenAICompatibleGenerator:
@@ -37,7 +47,9 @@ def generator(url: str, timeout_s: float = 5.0, key: str = KEY) -> OpenAICompati
 REQUEST = AnswerRequest(
     "How long can I borrow a book?",
     [passage(1, "Books may be borrowed for 21 days."), passage(2, "Renewals are allowed twice.")],
-    [Turn("user", "Where is the library?"), Turn("assistant", "On Main Street [1].")], "en")
+    [Turn("user", "Where is the library?"), Turn("assistant", "On Main Street [1].")],
+    "en",
+)
 
 
 async def collect(gen: OpenAICompatibleGenerator, request: AnswerRequest = REQUEST) -> list[str]:
@@ -58,7 +70,8 @@ async def test_prompt_holds_passages_history_and_question(upstream):
     assert messages[1:] == [
         {"role": "user", "content": "Where is the library?"},
         {"role": "assistant", "content": "On Main Street [1]."},
-        {"role": "user", "content": "How long can I borrow a book?"}]
+        {"role": "user", "content": "How long can I borrow a book?"},
+    ]
     assert sent.body["model"] == "fake-model" and sent.body["stream"] is True
     assert sent.headers["authorization"] == f"Bearer {KEY}"
 
@@ -72,8 +85,20 @@ async def test_chinese_question_gets_chinese_prompt(upstream):
 
 
 async def test_relayed_text_equals_upstream_token_for_token(upstream):
-    tokens = ["Books", " may", " be", " borrowed", " for", " 21", " days", " [1]", ".", " 借书",
-              "三周", "。"]
+    tokens = [
+        "Books",
+        " may",
+        " be",
+        " borrowed",
+        " for",
+        " 21",
+        " days",
+        " [1]",
+        ".",
+        " 借书",
+        "三周",
+        "。",
+    ]
     upstream.reset(tokens=tokens)
     gen = generator(upstream.url + "/v1")
     assert await collect(gen) == tokens
@@ -85,7 +110,8 @@ async def test_base_url_without_v1_is_completed(upstream):
     assert await collect(generator(upstream.url)) == ["ok"]
     assert api_root("http://127.0.0.1:11434/") == "http://127.0.0.1:11434/v1"
     assert api_root("https://dashscope.aliyuncs.com/compatible-mode/v1/") == (
-        "https://dashscope.aliyuncs.com/compatible-mode/v1")
+        "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    )
 
 
 async def test_dead_upstream_is_unreachable_at_once():
@@ -96,9 +122,16 @@ async def test_dead_upstream_is_unreachable_at_once():
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize(("status", "code"), [
-    (401, "llm_auth_failed"), (403, "llm_auth_failed"), (404, "llm_model_not_found"),
-    (429, "llm_rate_limited"), (500, "llm_error")])
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (401, "llm_auth_failed"),
+        (403, "llm_auth_failed"),
+        (404, "llm_model_not_found"),
+        (429, "llm_rate_limited"),
+        (500, "llm_error"),
+    ],
+)
 async def test_status_codes_become_actionable_errors_without_the_key(upstream, status, code):
     upstream.reset(status=status, error=f"Incorrect API key provided: {KEY}")
     with pytest.raises(GenerationError) as failure:
@@ -143,9 +176,13 @@ async def test_condense_sends_the_last_turns_and_returns_the_rewrite(upstream):
     upstream.reset(reply="Stand-alone question: Can a borrowed library book be renewed?")
     gen = generator(upstream.url + "/v1")
     try:
-        rewritten = await gen.condense("Can I renew it?", [
-            Turn("user", "How long can I borrow a library book?"),
-            Turn("assistant", "21 days [1].")])
+        rewritten = await gen.condense(
+            "Can I renew it?",
+            [
+                Turn("user", "How long can I borrow a library book?"),
+                Turn("assistant", "21 days [1]."),
+            ],
+        )
     finally:
         await gen.close()
     assert rewritten == "Can a borrowed library book be renewed?"

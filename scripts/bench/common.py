@@ -155,6 +155,7 @@ class ChatTiming:
     total_ms: float
     answer: str
     server: dict[str, float]
+    top_source: str = ""  # the text of the passage ranked first
 
 
 def parse_sse(lines) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -182,7 +183,7 @@ def chat_once(
     started = time.perf_counter()
     first: float | None = None
     first_event: float | None = None
-    answer, server, name = "", {}, None
+    answer, server, name, top_source = "", {}, None, ""
     with client.stream("POST", "/api/chat/stream", json=body) as response:
         response.raise_for_status()
         for line in response.iter_lines():
@@ -193,6 +194,9 @@ def chat_once(
                     first_event = (time.perf_counter() - started) * 1000
                 if name == "token" and first is None:
                     first = (time.perf_counter() - started) * 1000
+                if name == "sources":
+                    sources = json.loads(line[5:]).get("sources") or [{}]
+                    top_source = str(sources[0].get("text", ""))
                 if name == "done":
                     done = json.loads(line[5:])
                     answer, server = done.get("answer", ""), done.get("timings", {})
@@ -204,6 +208,7 @@ def chat_once(
         round((time.perf_counter() - started) * 1000, 1),
         answer,
         server,
+        top_source,
     )
 
 

@@ -123,7 +123,8 @@ def main() -> None:
         save()
         engine = index.as_query_engine(streaming=True, similarity_top_k=5)
         questions = json.loads(questions_path.read_text("utf-8"))
-        warm = 3
+        expected = json.loads(questions_path.with_suffix(".expected.json").read_text("utf-8"))
+        warm, top1 = 3, 0
         times: list[float] = []
         for n, question in enumerate(questions[:warm] + questions):
             t0 = time.perf_counter()
@@ -131,6 +132,9 @@ def main() -> None:
             next(iter(response.response_gen))
             if n >= warm:
                 times.append((time.perf_counter() - t0) * 1000)
+                first = response.source_nodes[0].node.get_content() if response.source_nodes else ""
+                top1 += expected[n - warm] in first
+                result["top1_rate"] = round(top1 / len(times), 2)
             for _ in response.response_gen:
                 pass
             result["first_token_ms"] = summary(times)

@@ -191,6 +191,9 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     if not args.skip_llama and (size != "100k" or args.llama_100k):
         qfile = CACHE / f"questions-{size}.json"
         qfile.write_text(json.dumps([q.text for q in questions], ensure_ascii=False), "utf-8")
+        qfile.with_suffix(".expected.json").write_text(
+            json.dumps([q.expected for q in questions], ensure_ascii=False), "utf-8"
+        )
         out = CACHE / f"llama-{size}.json"
         out.unlink(missing_ok=True)
         log("plain LlamaIndex (in-process, local mode)")

@@ -3,6 +3,8 @@ delete by document and by knowledge base, counts, and reopening from disk."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,20 @@ def test_reopen_keeps_points(engine, tmp_path, embedder, keywords):
         assert again.count("doc") == 1
     finally:
         again.close()
+
+
+def test_edge_keeps_sentence_vectors_in_the_page_cache_not_in_ram_too(tmp_path, embedder, keywords):
+    """Qdrant Edge's default placement (InRamChunkedMmap) counted every vector twice in
+    resident memory (937 MB for 480 MB of vectors at 100k chunks); cold placement is a
+    plain memory map."""
+    store = open_vector_store("edge", str(tmp_path / "edge"), embedder.dimension)
+    try:
+        store.upsert(points(embedder, keywords, "kb", "doc", "a.md", "One sentence. Two."))
+        store.flush()
+    finally:
+        store.close()
+    configs = list((tmp_path / "edge").rglob("segment.json"))
+    assert configs
+    for config in configs:
+        dense = json.loads(config.read_text())["config"]["vector_data"]["dense"]
+        assert dense["storage_type"] == "ChunkedMmap" and dense["datatype"] == "float16"

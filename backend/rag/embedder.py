@@ -79,16 +79,17 @@ def _worker_embed(texts: list[str]) -> np.ndarray:
 class EmbeddingPool:
     """Bulk embedding on all cores: one single-threaded embedder process per worker.
 
-    Started on the first import and stopped when idle, so an idle app does not hold
-    one model copy per core in memory.
+    Started by the first batch of an import; `stop_if_idle` ends it once no batch is
+    pending, so an idle app does not hold one model copy per core in memory.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers or max(1, os.cpu_count() or 1)
         self._executor: ProcessPoolExecutor | None = None
+        self._pending = 0
         self._lock = threading.Lock()
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def submit(self, texts: list[str]) -> Future[np.ndarray]:
         with self._lock:
             if self._executor is None:
                 import multiprocessing
@@ -98,10 +99,18 @@ class EmbeddingPool:
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_init,
                 )
-            return self._executor
+            future = self._executor.submit(_worker_embed, texts)
+            self._pending += 1
+        future.add_done_callback(self._done)
+        return future
 
-    def submit(self, texts: list[str]) -> Future[np.ndarray]:
-        return self._pool().submit(_worker_embed, texts)
+    def _done(self, _: Future[np.ndarray]) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    @property
+    def running(self) -> bool:
+        return self._executor is not None
 
     def embed(self, texts: list[str], batch: int = 64) -> np.ndarray:
         if not texts:
@@ -109,10 +118,19 @@ class EmbeddingPool:
         futures = [self.submit(texts[i : i + batch]) for i in range(0, len(texts), batch)]
         return np.concatenate([f.result() for f in futures])
 
+    def stop_if_idle(self) -> bool:
+        """Stop the worker processes unless a batch is still pending; True if stopped."""
+        with self._lock:
+            if self._executor is None or self._pending:
+                return False
+            executor, self._executor = self._executor, None
+        executor.shutdown(wait=False)
+        return True
+
     def stop(self) -> None:
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = None
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     close = stop

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 EMBED_BATCH = 48
 UPSERT_BATCH = 256
 PIPELINE_DEPTH = 2
+# The embedding processes (one model copy per core) end after this long without work.
+POOL_IDLE_S = 60.0
 _T = TypeVar("_T")
 
 
@@ -75,6 +77,7 @@ class IngestService:
         self.kbs, self.documents, self.uploads = kbs, documents, uploads
         self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
         self.parse = parse
+        self.pool_idle_s = POOL_IDLE_S
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._prepared: queue.Queue[PreparedDocument | None] = queue.Queue(PIPELINE_DEPTH)
         self._threads: list[threading.Thread] = []
@@ -181,7 +184,11 @@ class IngestService:
     # indexer thread waits for those vectors and writes them to Qdrant.
     def _read_loop(self) -> None:
         while not self._stopping.is_set():
-            doc_id = self._queue.get()
+            try:
+                doc_id = self._queue.get(timeout=self.pool_idle_s)
+            except queue.Empty:
+                self.pool.stop_if_idle()
+                continue
             if doc_id is None:
                 break
             self._current = doc_id

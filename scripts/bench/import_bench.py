@@ -156,6 +156,9 @@ class CachedPool:
     def stop(self) -> None:
         pass
 
+    def stop_if_idle(self) -> bool:
+        return False
+
     close = stop
 
 

@@ -57,7 +57,7 @@ class Container:
             api_key=settings.qdrant_api_key,
         )
         self.events = EventBus()
-        self.pool = EmbeddingPool(settings.embed_workers)
+        self.pool = EmbeddingPool(settings.embed_workers, template=self.embedder)
         self.reader = ReaderProcess(
             timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb
         )

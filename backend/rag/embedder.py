@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import tempfile
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
@@ -48,6 +51,28 @@ class UseEmbedder:
     def warm(self) -> None:
         self._load()
 
+    def save_snapshot(self, path: str) -> None:
+        """The loaded model, pickled into `path`: a worker process starts from it in about
+        0.25 s instead of parsing the tokenizer and unpacking the weights again (0.9 s)."""
+        model: Any = self._load()
+        with open(path, "wb") as file:
+            _SnapshotPickler(file, model._backend._threadpool).dump(model)
+
+    @classmethod
+    def from_snapshot(cls, path: str) -> UseEmbedder:
+        """The model a pool's own process saved (a cold load when it is gone)."""
+        embedder = cls()
+        try:
+            with open(path, "rb") as file:
+                model = pickle.load(file)  # written by this app's process, 0600, just now
+        except OSError:
+            return embedder
+        from threadpoolctl import ThreadpoolController
+
+        model._backend._threadpool = ThreadpoolController().limit
+        embedder._model = model
+        return embedder
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -60,14 +85,25 @@ class UseEmbedder:
         self._model = None
 
 
+class _SnapshotPickler(pickle.Pickler):
+    """Pickles a model with its BLAS thread limiter (a live handle) left out."""
+
+    def __init__(self, file: BinaryIO, limiter: object) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.limiter = limiter
+
+    def reducer_override(self, obj: object) -> Any:
+        return (type(None), ()) if obj is self.limiter else NotImplemented
+
+
 _worker_embedder: UseEmbedder | None = None
 
 
-def _worker_init() -> None:
+def _worker_init(snapshot: str | None) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     global _worker_embedder
-    _worker_embedder = UseEmbedder()
+    _worker_embedder = UseEmbedder.from_snapshot(snapshot) if snapshot else UseEmbedder()
     _worker_embedder.warm()
 
 
@@ -83,9 +119,12 @@ class EmbeddingPool:
     pending, so an idle app does not hold one model copy per core in memory.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, template: UseEmbedder | None = None) -> None:
         self.workers = workers or max(1, os.cpu_count() or 1)
+        # A loaded model in this process that the workers start from, when there is one.
+        self.template = template
         self._executor: ProcessPoolExecutor | None = None
+        self._snapshot: str | None = None
         self._pending = 0
         self._lock = threading.Lock()
 
@@ -94,10 +133,15 @@ class EmbeddingPool:
             if self._executor is None:
                 import multiprocessing
 
+                if self.template is not None:
+                    handle, self._snapshot = tempfile.mkstemp(prefix="usem3-", suffix=".pickle")
+                    os.close(handle)
+                    self.template.save_snapshot(self._snapshot)
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_init,
+                    initargs=(self._snapshot,),
                 )
             future = self._executor.submit(_worker_embed, texts)
             self._pending += 1
@@ -125,12 +169,20 @@ class EmbeddingPool:
                 return False
             executor, self._executor = self._executor, None
         executor.shutdown(wait=False)
+        self._remove_snapshot()
         return True
+
+    def _remove_snapshot(self) -> None:
+        if self._snapshot:
+            with contextlib.suppress(OSError):
+                os.unlink(self._snapshot)
+            self._snapshot = None
 
     def stop(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+        self._remove_snapshot()
 
     close = stop

@@ -4,6 +4,7 @@ server, vLLM, DeepSeek, DashScope, OpenAI): streamed over httpx, each failure tu
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import ssl
@@ -69,15 +70,27 @@ def http_client(endpoint: Endpoint, connect_s: float = CONNECT_TIMEOUT_S) -> htt
 
 class HttpClients:
     """One pooled client per model server (address, key, timeout), so that answers reuse
-    an open connection instead of paying a TCP and TLS handshake each. Closed at shutdown."""
+    an open connection instead of paying a TCP and TLS handshake each. The few most
+    recently used are kept (settings change now and then); all are closed at shutdown."""
+
+    KEEP = 4
 
     def __init__(self) -> None:
         self._clients: dict[Endpoint, httpx.AsyncClient] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     def client(self, endpoint: Endpoint) -> httpx.AsyncClient:
-        client = self._clients.get(endpoint)
+        client = self._clients.pop(endpoint, None)
         if client is None or client.is_closed:
-            client = self._clients[endpoint] = http_client(endpoint)
+            client = http_client(endpoint)
+        self._clients[endpoint] = client  # the most recent last
+        while len(self._clients) > self.KEEP:
+            oldest = next(iter(self._clients))
+            stale = self._clients.pop(oldest)
+            # Called from a request, so a loop runs: close it without blocking the caller.
+            task = asyncio.get_running_loop().create_task(stale.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
         return client
 
     async def aclose(self) -> None:

@@ -11,7 +11,12 @@ import pytest
 
 from backend.rag.generation import AnswerRequest, GenerationError, Turn
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.openai_compatible import Endpoint, OpenAICompatibleGenerator, api_root
+from backend.rag.openai_compatible import (
+    Endpoint,
+    HttpClients,
+    OpenAICompatibleGenerator,
+    api_root,
+)
 from backend.rag.prompts import ThinkFilter, standalone_question
 from backend.rag.retriever import Passage
 from tests.fakes import FakeLlm, dead_url, served_llm
@@ -213,3 +218,19 @@ async def test_llama_cpp_without_the_runtime_or_file_says_what_to_do(tmp_path):
     with pytest.raises(GenerationError) as failure:
         _ = [d async for d in gen.stream(REQUEST)]
     assert failure.value.code in ("llm_unavailable", "llm_model_not_found")
+
+
+def test_http_clients_reuse_one_client_per_server_and_close_the_ones_they_drop():
+    async def scenario() -> None:
+        clients = HttpClients()
+        first = clients.client(Endpoint("http://127.0.0.1:1/v1"))
+        assert clients.client(Endpoint("http://127.0.0.1:1/v1")) is first
+        others = [clients.client(Endpoint(f"http://127.0.0.1:{p}/v1")) for p in range(2, 7)]
+        await asyncio.sleep(0)  # the dropped ones close in the background
+        await asyncio.sleep(0)
+        assert first.is_closed and others[0].is_closed
+        assert not any(c.is_closed for c in others[1:])
+        await clients.aclose()
+        assert all(c.is_closed for c in others)
+
+    asyncio.run(scenario())

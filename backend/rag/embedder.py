@@ -65,7 +65,7 @@ class UseEmbedder:
         try:
             with open(path, "rb") as file:
                 model = pickle.load(file)  # written by this app's process, 0600, just now
-        except OSError:
+        except Exception:  # gone or unreadable: the slow way still works
             return embedder
         from threadpoolctl import ThreadpoolController
 
@@ -134,9 +134,7 @@ class EmbeddingPool:
                 import multiprocessing
 
                 if self.template is not None:
-                    handle, self._snapshot = tempfile.mkstemp(prefix="usem3-", suffix=".pickle")
-                    os.close(handle)
-                    self.template.save_snapshot(self._snapshot)
+                    self._snapshot = self._save_snapshot(self.template)
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
@@ -171,6 +169,20 @@ class EmbeddingPool:
         executor.shutdown(wait=False)
         self._remove_snapshot()
         return True
+
+    @staticmethod
+    def _save_snapshot(template: UseEmbedder) -> str | None:
+        path = None
+        try:
+            handle, path = tempfile.mkstemp(prefix="usem3-", suffix=".pickle")
+            os.close(handle)
+            template.save_snapshot(path)
+        except OSError:  # a full disk: the workers load the model themselves
+            if path:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            return None
+        return path
 
     def _remove_snapshot(self) -> None:
         if self._snapshot:

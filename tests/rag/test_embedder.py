@@ -32,3 +32,11 @@ def test_pool_writes_a_snapshot_for_its_workers_and_removes_it_when_stopped(tmp_
         assert not list(tmp_path.iterdir()), "the snapshot outlived the pool"
     finally:
         pool.stop()
+
+
+def test_a_damaged_snapshot_loads_the_model_the_slow_way(tmp_path):
+    damaged = tmp_path / "model.pickle"
+    damaged.write_bytes(b"not a pickle")
+    assert np.allclose(
+        UseEmbedder.from_snapshot(str(damaged)).embed(TEXTS), UseEmbedder().embed(TEXTS)
+    )

@@ -67,6 +67,9 @@ class Script:
     reply: str | None = None  # the answer of non-streaming calls; None echoes the last message
     models: list[str] = field(default_factory=lambda: ["fake-model", "other-model"])
     openai_models: bool = True  # False: only Ollama's /api/tags lists them
+    # Body parameters refused with HTTP 400, the way OpenAI's reasoning models refuse
+    # max_tokens and a temperature other than 1.
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass
@@ -126,9 +129,24 @@ class FakeLlm:
         script = self.script
         if script.first_byte_delay_s:
             await asyncio.sleep(script.first_byte_delay_s)
+        refused = [p for p in script.unsupported if p in record.body]
         if script.status != 200:
             await _json(
                 send, script.status, {"error": {"message": script.error, "type": "fake_error"}}
+            )
+        elif refused:
+            await _json(
+                send,
+                400,
+                {
+                    "error": {
+                        "message": f"Unsupported parameter: '{refused[0]}' is not supported "
+                        "with this model.",
+                        "type": "invalid_request_error",
+                        "param": refused[0],
+                        "code": "unsupported_parameter",
+                    }
+                },
             )
         elif scope["path"].endswith("/models") and script.openai_models:
             await _json(

@@ -77,6 +77,9 @@ class HttpClients:
 
     def __init__(self) -> None:
         self._clients: dict[Endpoint, httpx.AsyncClient] = {}
+        # Parameters a model server refused, per (server, model): later answers leave
+        # them out from the start.
+        self.refused: dict[tuple[str, str], set[str]] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
     def client(self, endpoint: Endpoint) -> httpx.AsyncClient:
@@ -112,6 +115,30 @@ def _server_detail(response: httpx.Response) -> str:
     if isinstance(error, dict):
         error = error.get("message") or error.get("detail") or json.dumps(error)[:300]
     return str(error)[:300]
+
+
+# Body parameters some servers refuse (OpenAI's reasoning models: `max_tokens` must be
+# `max_completion_tokens`, and only the default temperature is allowed); an answer that
+# hits one is sent again without it.
+ADAPTABLE = ("max_tokens", "temperature")
+
+
+class UnsupportedParameter(GenerationError):
+    def __init__(self, param: str, error: GenerationError) -> None:
+        super().__init__(error.code, error.message)
+        self.param = param
+
+
+def refused_parameter(response: httpx.Response) -> str | None:
+    """The adaptable body parameter a 400 answer names, if any."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(error, dict):
+        return None
+    message = str(error.get("message", ""))
+    return next((p for p in ADAPTABLE if error.get("param") == p or f"'{p}'" in message), None)
 
 
 def status_error(response: httpx.Response, endpoint: Endpoint, model: str = "") -> GenerationError:
@@ -168,7 +195,9 @@ async def open_request(
             try:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise status_error(response, endpoint, str((body or {}).get("model", "")))
+                    error = status_error(response, endpoint, str((body or {}).get("model", "")))
+                    refused = refused_parameter(response) if response.status_code == 400 else None
+                    raise UnsupportedParameter(refused, error) if refused else error
                 yield response
             finally:
                 # A client that left cancels this task again at every await; closing the
@@ -233,6 +262,8 @@ class OpenAICompatibleGenerator:
         self.last_usage: dict[str, int] | None = None
         self._clients = clients
         self._client: httpx.AsyncClient | None = None
+        key = (self.endpoint.root, model)
+        self._refused = clients.refused.setdefault(key, set()) if clients else set()
 
     def _http(self) -> httpx.AsyncClient:
         if not self.endpoint.base_url.strip() or not self.model:
@@ -250,20 +281,43 @@ class OpenAICompatibleGenerator:
         return self.endpoint.root + "/chat/completions"
 
     def _body(self, messages: list[Message], **extra: Any) -> dict[str, Any]:
-        return {
+        body = {
             "model": self.model,
             "messages": messages,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             **extra,
         }
+        if "max_tokens" in self._refused:
+            body["max_completion_tokens"] = body.pop("max_tokens")
+        if "temperature" in self._refused:
+            body.pop("temperature")
+        return body
+
+    @asynccontextmanager
+    async def _post(self, messages: list[Message], **extra: Any) -> AsyncIterator[httpx.Response]:
+        """The request, sent again without a parameter the server refused (at most once
+        for each adaptable parameter)."""
+        for _ in range(len(ADAPTABLE) + 1):
+            body = self._body(messages, **extra)
+            try:
+                async with open_request(
+                    self._http(), self.endpoint, "POST", self._url, body
+                ) as response:
+                    yield response
+                    return
+            except UnsupportedParameter as exc:
+                if exc.param in self._refused:
+                    raise
+                self._refused.add(exc.param)
+        raise GenerationError("llm_error", "The model server refused every form of the request.")
 
     async def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
-        body = self._body(
-            answer_messages(request), stream=True, stream_options={"include_usage": True}
-        )
         think, pending = ThinkFilter(), b""
-        async with open_request(self._http(), self.endpoint, "POST", self._url, body) as response:
+        messages = answer_messages(request)
+        async with self._post(
+            messages, stream=True, stream_options={"include_usage": True}
+        ) as response:
             # Whatever one read brings is one delta: a model at human speed sends a token
             # per read anyway, and an instant one is not slowed down by a step per token.
             async for data in response.aiter_bytes():
@@ -284,8 +338,9 @@ class OpenAICompatibleGenerator:
             yield rest
 
     async def complete(self, messages: list[Message], max_tokens: int) -> str:
-        body = self._body(messages, stream=False, max_tokens=max_tokens, temperature=0)
-        async with open_request(self._http(), self.endpoint, "POST", self._url, body) as response:
+        async with self._post(
+            messages, stream=False, max_tokens=max_tokens, temperature=0
+        ) as response:
             await response.aread()
         try:
             return str(response.json()["choices"][0]["message"]["content"] or "")

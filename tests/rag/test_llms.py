@@ -234,3 +234,35 @@ def test_http_clients_reuse_one_client_per_server_and_close_the_ones_they_drop()
         assert all(c.is_closed for c in others)
 
     asyncio.run(scenario())
+
+
+async def test_a_reasoning_model_refusing_max_tokens_and_temperature_still_answers(upstream):
+    upstream.reset(unsupported=("max_tokens", "temperature"))
+    clients = HttpClients()
+    try:
+        first = OpenAICompatibleGenerator(
+            Endpoint(upstream.url + "/v1"), "fake-model", 0.2, 256, clients
+        )
+        assert "".join(await collect(first)) == "".join(upstream.script.tokens)
+        sent = [r.body for r in upstream.completions(stream=True)]
+        assert len(sent) == 3 and "max_tokens" in sent[0] and "temperature" in sent[1]
+        assert sent[-1]["max_completion_tokens"] == 256 and "temperature" not in sent[-1]
+        # The next answer to the same model leaves them out from the start, condensing too.
+        upstream.requests.clear()
+        again = OpenAICompatibleGenerator(
+            Endpoint(upstream.url + "/v1"), "fake-model", 0.2, 256, clients
+        )
+        assert await collect(again)
+        await again.condense("And that?", [Turn("user", "How long can I borrow a book?")])
+        assert len(upstream.completions()) == 2
+        assert all("max_tokens" not in r.body for r in upstream.completions())
+    finally:
+        await clients.aclose()
+
+
+async def test_a_refused_parameter_it_cannot_drop_is_reported(upstream):
+    upstream.reset(unsupported=("messages",))
+    with pytest.raises(GenerationError) as failure:
+        await collect(generator(upstream.url + "/v1"))
+    assert failure.value.code == "llm_error" and "messages" in failure.value.message
+    assert len(upstream.completions()) == 1

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ UPSERT_BATCH = 256
 PIPELINE_DEPTH = 2
 # The embedding processes (one model copy per core) end after this long without work.
 POOL_IDLE_S = 60.0
+# Qdrant's write-ahead log keeps every upsert through a kill; a flush (segments to disk,
+# the log truncated) costs as much as importing a small document, so it runs at most this
+# often and whenever the queue runs dry.
+FLUSH_EVERY_S = 5.0
 _T = TypeVar("_T")
 
 
@@ -84,6 +89,7 @@ class IngestService:
         self._stopping = threading.Event()
         self._current: str | None = None
         self._indexing: str | None = None
+        self._flushed = time.monotonic()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -119,11 +125,13 @@ class IngestService:
                     error="The uploaded file was lost before it could be imported.",
                 )
                 continue
+            self.store.delete_document(doc.id)  # leftovers of the interrupted try
             self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
             self._queue.put(doc.id)
         for doc_id in ready:
             found = self.documents.find(doc_id)
             if found and found.chunk_count and stored.get(doc_id, 0) < found.chunk_count:
+                self.store.delete_document(doc_id)
                 self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
                 self._queue.put(doc_id)
         # A kill during an upload leaves a stored file that no document names.
@@ -223,7 +231,6 @@ class IngestService:
         if doc is None or not doc.status.unfinished:
             return None
         self._set(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
-        self.store.delete_document(doc_id)  # leftovers of an interrupted earlier try
         parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
         pages = [(p.page, p.text) for p in parsed.pages]
         chunks = split_pages(pages)
@@ -280,7 +287,10 @@ class IngestService:
             raise DocumentGone(doc.id)
         if self._stopping.is_set():
             return
-        self.store.flush()
+        idle = self._queue.empty() and self._prepared.empty()
+        if idle or time.monotonic() - self._flushed > FLUSH_EVERY_S:
+            self.store.flush()
+            self._flushed = time.monotonic()
         self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
 
     # -- status --------------------------------------------------------------------------------

@@ -16,20 +16,19 @@ UPLOAD_BATCH = 20
 
 
 def unit_texts(files: dict[str, str], per_chunk: list[int] | None = None) -> tuple[list[str], int]:
-    """The texts wow-rag embeds for these files, as services/ingest.py built them at
-    commit 3618c3d: each sentence unit prefixed with the file label. `per_chunk`, when
-    given, receives each chunk's number of units. When ingest changes what it embeds,
-    change this too: the bare embedder must run on the same texts to be the ceiling."""
+    """The texts wow-rag embeds for these files, as `IngestService._prepare` builds them:
+    each document's distinct sentence units (overlapping chunks repeat some), unprefixed.
+    `per_chunk`, when given, receives each chunk's number of units. When ingest changes
+    what it embeds, change this too: the bare embedder must run on the same texts to be
+    the ceiling."""
     from backend.rag.readers import read_document
-    from backend.rag.retriever import document_label
     from backend.rag.splitter import split_pages
 
     texts, chunks = [], 0
     for name, text in files.items():
         parsed = read_document(text.encode("utf-8"), name)
         found = split_pages([(p.page, p.text) for p in parsed.pages])
-        label = document_label(name)
-        texts += [f"{label}: {u}" for c in found for u in c.unit_texts()]
+        texts += list(dict.fromkeys(u for c in found for u in c.unit_texts()))
         if per_chunk is not None:
             per_chunk += [len(c.units) for c in found]
         chunks += len(found)
@@ -140,12 +139,6 @@ class CachedPool:
 
     def __init__(self, texts: list[str], vectors: np.ndarray) -> None:
         self._rows = {t: i for i, t in enumerate(texts)}
-        # Also answer for the bare sentence, in case ingest stops prefixing the label:
-        # the vector of "label: sentence" then stands in for it (timing, not quality).
-        for i, t in enumerate(texts):
-            _label, sep, sentence = t.partition(": ")
-            if sep:
-                self._rows.setdefault(sentence, i)
         self._vectors = vectors
 
     def submit(self, texts: list[str]) -> Future:

@@ -146,6 +146,12 @@ class EmbeddingPool:
         future.add_done_callback(self._done)
         return future
 
+    def start(self) -> None:
+        """Start every worker now (an import is about to need them), without waiting."""
+        if self._executor is None:
+            for _ in range(self.workers):
+                self.submit(["warm up"])
+
     def _done(self, _: Future[np.ndarray]) -> None:
         with self._lock:
             self._pending -= 1

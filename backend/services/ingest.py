@@ -199,6 +199,7 @@ class IngestService:
                 continue
             if doc_id is None:
                 break
+            self.pool.start()  # the embedders load while the first file is read
             self._current = doc_id
             prepared = self._guarded(doc_id, self._prepare)
             if prepared is not None:

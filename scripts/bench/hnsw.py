@@ -26,7 +26,7 @@ def _heartbeat(stop: threading.Event, gaps: list[float]) -> None:
 
 
 def hnsw_recall(
-    vectors: np.ndarray, per_chunk: list[int], queries: np.ndarray, max_seconds: float = 900
+    vectors: np.ndarray, per_chunk: list[list[int]], queries: np.ndarray, max_seconds: float = 900
 ) -> dict[str, object]:
     import qdrant_edge as q
 
@@ -43,12 +43,9 @@ def hnsw_recall(
         hnsw_config=q.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=1),
     )
     shard = q.EdgeShard.create(folder, config)
-    row, batch = 0, []
-    for n, count in enumerate(per_chunk):
-        batch.append(
-            q.Point(str(uuid.UUID(int=n)), {"dense": vectors[row : row + count].tolist()}, {"n": n})
-        )
-        row += count
+    batch = []
+    for n, rows in enumerate(per_chunk):
+        batch.append(q.Point(str(uuid.UUID(int=n)), {"dense": vectors[rows].tolist()}, {"n": n}))
         if len(batch) == 512:
             shard.update(q.UpdateOperation.upsert_points(batch))
             batch = []

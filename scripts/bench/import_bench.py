@@ -15,22 +15,29 @@ from common import CACHE, Server, fresh_dir
 UPLOAD_BATCH = 20
 
 
-def unit_texts(files: dict[str, str], per_chunk: list[int] | None = None) -> tuple[list[str], int]:
+def unit_texts(
+    files: dict[str, str], per_chunk: list[list[int]] | None = None
+) -> tuple[list[str], int]:
     """The texts wow-rag embeds for these files, as `IngestService._prepare` builds them:
     each document's distinct sentence units (overlapping chunks repeat some), unprefixed.
-    `per_chunk`, when given, receives each chunk's number of units. When ingest changes
-    what it embeds, change this too: the bare embedder must run on the same texts to be
-    the ceiling."""
+    `per_chunk`, when given, receives for each chunk the rows of its units in the returned
+    texts. When ingest changes what it embeds, change this too: the bare embedder must run
+    on the same texts to be the ceiling."""
     from backend.rag.readers import read_document
     from backend.rag.splitter import split_pages
 
-    texts, chunks = [], 0
+    texts: list[str] = []
+    chunks = 0
     for name, text in files.items():
         parsed = read_document(text.encode("utf-8"), name)
         found = split_pages([(p.page, p.text) for p in parsed.pages])
-        texts += list(dict.fromkeys(u for c in found for u in c.unit_texts()))
-        if per_chunk is not None:
-            per_chunk += [len(c.units) for c in found]
+        rows: dict[str, int] = {}
+        for chunk in found:
+            for unit in chunk.unit_texts():
+                rows.setdefault(unit, len(texts) + len(rows))
+            if per_chunk is not None:
+                per_chunk.append([rows[u] for u in chunk.unit_texts()])
+        texts += list(rows)
         chunks += len(found)
     return texts, chunks
 
@@ -151,6 +158,9 @@ class CachedPool:
 
     def stop_if_idle(self) -> bool:
         return False
+
+    def start(self) -> None:
+        pass
 
     close = stop
 

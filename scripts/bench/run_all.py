@@ -85,7 +85,7 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
         fresh_dir(folder)
         gen.write(folder)
     names, questions = list(gen.files), gen.questions
-    per_chunk: list[int] = []
+    per_chunk: list[list[int]] = []
     texts, chunks = ib.unit_texts(gen.files, per_chunk)
     r["corpus"] = {
         "files": len(names),

@@ -100,6 +100,15 @@ class FakeLlm:
         self.requests = []
         return self.script
 
+    def settings(self, **extra: Any) -> dict[str, Any]:
+        """The `llm` settings that point wow-rag at this server."""
+        return {
+            "provider": "openai_compatible",
+            "base_url": self.url + "/v1",
+            "model": "fake-model",
+            **extra,
+        }
+
     def completions(self, stream: bool | None = None) -> list[Recorded]:
         return [
             r

@@ -296,9 +296,9 @@ class OpenAICompatibleGenerator:
 
     @asynccontextmanager
     async def _post(self, messages: list[Message], **extra: Any) -> AsyncIterator[httpx.Response]:
-        """The request, sent again without a parameter the server refused (at most once
-        for each adaptable parameter)."""
-        for _ in range(len(ADAPTABLE) + 1):
+        """The request, sent again without a parameter the server refused: at most once
+        for each adaptable parameter, since one refused twice is raised."""
+        while True:
             body = self._body(messages, **extra)
             try:
                 async with open_request(
@@ -310,7 +310,6 @@ class OpenAICompatibleGenerator:
                 if exc.param in self._refused:
                     raise
                 self._refused.add(exc.param)
-        raise GenerationError("llm_error", "The model server refused every form of the request.")
 
     async def stream(self, request: AnswerRequest) -> AsyncGenerator[str, None]:
         think, pending = ThinkFilter(), b""

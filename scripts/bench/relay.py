@@ -26,7 +26,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import LiveServer, wait_documents  # noqa: E402
+from common import Server  # noqa: E402
+
+from tests.conftest import wait_documents  # noqa: E402
 
 Timing = tuple[float, float, int, str]  # first token ms, total ms, token events, text
 RETRIEVAL_MS: list[float] = []
@@ -114,8 +116,8 @@ def model_server(tokens: int) -> Iterator[str]:
 
 
 @contextmanager
-def wow_rag(data_dir: Path) -> Iterator[LiveServer]:
-    server = LiveServer(data_dir)
+def wow_rag(data_dir: Path) -> Iterator[Server]:
+    server = Server(data_dir)
     try:
         yield server
     finally:

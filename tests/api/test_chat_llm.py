@@ -34,13 +34,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[served_app]:
 @pytest.fixture
 def llm(app: served_app, upstream: FakeLlm) -> FakeLlm:
     upstream.reset()
-    app.use_llm(
-        provider="openai_compatible",
-        base_url=upstream.url + "/v1",
-        model="fake-model",
-        api_key=KEY,
-        timeout_s=10,
-    )
+    app.use_llm(**upstream.settings(api_key=KEY, timeout_s=10))
     return upstream
 
 

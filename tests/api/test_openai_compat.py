@@ -39,13 +39,7 @@ def extractive(app: served_app) -> served_app:
 @pytest.fixture
 def llm(app: served_app, upstream: FakeLlm) -> FakeLlm:
     upstream.reset()
-    app.use_llm(
-        provider="openai_compatible",
-        base_url=upstream.url + "/v1",
-        model="fake-model",
-        api_key="sk-upstream",
-        timeout_s=10,
-    )
+    app.use_llm(**upstream.settings(api_key="sk-upstream", timeout_s=10))
     return upstream
 
 

@@ -76,19 +76,7 @@ def test_twenty_streams_during_an_import(tmp_path):
                 files={"files": ("docks.txt", b"Pallets leave dock 3 every morning at six.")},
             )
             wait_documents(client, kb)
-            assert (
-                client.put(
-                    "/api/settings",
-                    json={
-                        "llm": {
-                            "provider": "openai_compatible",
-                            "base_url": fake.url + "/v1",
-                            "model": "fake-model",
-                        }
-                    },
-                ).status_code
-                == 200
-            )
+            assert client.put("/api/settings", json={"llm": fake.settings()}).status_code == 200
             busy = client.post("/api/kbs", json={"name": "ledgers"}).json()["id"]
             for name, data in _import_files(8):
                 client.post(f"/api/kbs/{busy}/documents", files={"files": (name, data)})

@@ -69,17 +69,7 @@ def test_the_key_never_leaks_and_stays_with_its_host(tmp_path):
                 files={"files": ("audit.txt", b"The audit takes place every March.")},
             )
             wait_documents(server.client, kb)
-            saved = server.client.put(
-                "/api/settings",
-                json={
-                    "llm": {
-                        "provider": "openai_compatible",
-                        "base_url": fake.url + "/v1",
-                        "model": "fake-model",
-                        "api_key": KEY,
-                    }
-                },
-            )
+            saved = server.client.put("/api/settings", json={"llm": fake.settings(api_key=KEY)})
             assert saved.status_code == 200 and KEY not in saved.text
             texts = _texts(server, kb, fake.url + "/v1")
             sent = {r.headers.get("authorization") for r in fake.requests}

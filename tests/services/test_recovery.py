@@ -72,16 +72,7 @@ def test_kill_during_stream_keeps_partial_answer(tmp_path):
             files={"files": ("rules.txt", "员工每年可以申请两次培训补贴。".encode())},
         )
         wait_documents(server.client, kb["id"])
-        server.client.put(
-            "/api/settings",
-            json={
-                "llm": {
-                    "provider": "openai_compatible",
-                    "base_url": fake.url + "/v1",
-                    "model": "fake-model",
-                }
-            },
-        )
+        server.client.put("/api/settings", json={"llm": fake.settings()})
         session_id = None
         with server.client.stream(
             "POST", "/api/chat/stream", json={"question": "培训补贴规定是什么？"}

@@ -114,7 +114,7 @@ class IngestService:
         """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
         ready = self.documents.ids_by_status(DocumentStatus.READY)
         stored = self.store.document_counts()
-        for doc_id in stored.keys() - ready:
+        for doc_id in stored.keys() - ready:  # what an interrupted import left behind
             self.store.delete_document(doc_id)
         for doc in self.documents.unfinished():
             if not self.uploads.path(doc.stored_name).exists():
@@ -125,13 +125,13 @@ class IngestService:
                     error="The uploaded file was lost before it could be imported.",
                 )
                 continue
-            self.store.delete_document(doc.id)  # leftovers of the interrupted try
             self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
             self._queue.put(doc.id)
         for doc_id in ready:
             found = self.documents.find(doc_id)
             if found and found.chunk_count and stored.get(doc_id, 0) < found.chunk_count:
-                self.store.delete_document(doc_id)
+                if doc_id in stored:  # a part: import it again from the start
+                    self.store.delete_document(doc_id)
                 self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
                 self._queue.put(doc_id)
         # A kill during an upload leaves a stored file that no document names.

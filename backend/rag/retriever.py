@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -108,6 +110,33 @@ def keyword_text(filename: str, heading: str, text: str) -> str:
 # citation highlight); scoring every candidate's sentences would be wasted work.
 DETAILED_PASSAGES = 3
 QUERY_CACHE = 256
+# Passages and sentences come back for question after question; their terms are kept
+# (a few KB each) instead of tokenized again for every re-rank.
+TERMS_CACHE = 1024
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """The most recently used `size` values, computed on a miss; safe across threads."""
+
+    def __init__(self, size: int, compute: Callable[[K], V]) -> None:
+        self.size, self.compute = size, compute
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, key: K) -> V:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = self.compute(key)
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
 
 
 class HybridRetriever:
@@ -115,22 +144,11 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
-
-    def embed_query(self, question: str) -> np.ndarray:
-        """Query vectors are cached: a regenerated answer or a repeated question does not
-        pay the embedder again."""
-        with self._cache_lock:
-            if question in self._query_vectors:
-                self._query_vectors.move_to_end(question)
-                return self._query_vectors[question]
-        vector = self.embedder.embed([question])[0]
-        with self._cache_lock:
-            self._query_vectors[question] = vector
-            while len(self._query_vectors) > QUERY_CACHE:
-                self._query_vectors.popitem(last=False)
-        return vector
+        # A regenerated answer or a repeated question does not pay the embedder again.
+        self.embed_query = BoundedCache[str, np.ndarray](
+            QUERY_CACHE, lambda question: self.embedder.embed([question])[0]
+        )
+        self._terms = BoundedCache[str, frozenset[int | str]](TERMS_CACHE, self._lexical_keys)
 
     def retrieve(
         self,
@@ -170,12 +188,15 @@ class HybridRetriever:
                 self._score_units(passage, query_vector, terms, quantity)
         return ranked
 
-    def lexical_keys(self, text: str) -> set[int | str]:
+    def lexical_keys(self, text: str) -> frozenset[int | str]:
         """BM25 terms plus five-letter prefixes of English words, so that 'employees' and
         'employed' meet even where the stemmer parts them."""
+        return self._terms(text)
+
+    def _lexical_keys(self, text: str) -> frozenset[int | str]:
         keys: set[int | str] = set(self.keywords.terms(text))
         keys.update(w[:5].lower() for w in _LATIN.findall(text))
-        return keys
+        return frozenset(keys)
 
     def weighted_terms(self, question: str) -> dict[int | str, float]:
         weights = dict.fromkeys(self.lexical_keys(question), 1.0)

@@ -11,7 +11,9 @@ from common import Server, chat_once, summary
 from corpus import Question
 from instant_llm import SCRIPT_MARK, InstantUpstream
 
-WARM = 3
+# Warm-up questions outside the measured set: a measured question must not find its
+# vector cached by the warm-up.
+WARM_UP = ["这个知识库里有哪些文件？", "What is in this knowledge base?", "员工手册讲了什么？"]
 
 
 def ask_all(
@@ -20,8 +22,8 @@ def ask_all(
     """Each question once, after a few warm-up questions; bounded by max_seconds."""
     first, retrieval, server_first, first_event, hits, top1 = [], [], [], [], 0, 0
     started = time.monotonic()
-    for q in questions[:WARM]:
-        chat_once(server.client, q.text, kb_ids)
+    for text in WARM_UP:
+        chat_once(server.client, text, kb_ids)
     timed_out = False
     for q in questions:
         if time.monotonic() - started > max_seconds:

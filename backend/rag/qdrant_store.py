@@ -160,18 +160,33 @@ class QdrantClientVectorStore:
                     with_payload=True,
                     with_vectors=[DENSE],
                 )
+        # The vectors came in the same round trip (a server is a network hop away), so
+        # the MaxSim is computed here.
         hits = []
         for point in result.points:
             vectors = point.vector if isinstance(point.vector, dict) else {}
-            units = vectors.get(DENSE)
+            units = np.asarray(vectors.get(DENSE) or np.zeros((0, len(query.dense))), np.float32)
             hits.append(
                 ChunkHit(
+                    id=str(point.id),
                     score=float(point.score),
                     payload=dict(point.payload or {}),
-                    unit_vectors=None if units is None else np.asarray(units, dtype=np.float32),
+                    dense=float(np.max(units @ query.dense)) if len(units) else 0.0,
+                    unit_vectors=units if len(units) else None,
                 )
             )
         return hits
+
+    def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            records = self._client.retrieve(
+                COLLECTION, point_ids, with_payload=False, with_vectors=[DENSE]
+            )
+        return {
+            str(r.id): np.asarray(r.vector[DENSE], dtype=np.float32)
+            for r in records
+            if isinstance(r.vector, dict) and DENSE in r.vector
+        }
 
     def flush(self) -> None:
         """qdrant-client writes through; nothing to do."""

@@ -83,6 +83,7 @@ class Passage:
     coverage: float
     units: list[UnitScore] = field(default_factory=list)
     unit_vectors: np.ndarray | None = field(default=None, repr=False)
+    point_id: str = field(default="", repr=False)
 
     def to_source(self) -> dict[str, object]:
         return {
@@ -184,9 +185,24 @@ class HybridRetriever:
             quantity = focus if asks_quantity(focus) else None
         for number, passage in enumerate(ranked, start=1):
             passage.index = number
-            if number <= DETAILED_PASSAGES:
-                self._score_units(passage, query_vector, terms, quantity)
+        detailed = ranked[:DETAILED_PASSAGES]
+        self._load_unit_vectors(detailed)
+        for passage in detailed:
+            self._score_units(passage, query_vector, terms, quantity)
         return ranked
+
+    def _load_unit_vectors(self, passages: list[Passage]) -> None:
+        """Sentence vectors for the passages read sentence by sentence: from the store, or
+        (a chunk stored before its sentences had vectors of their own) embedded now."""
+        missing = [p.point_id for p in passages if p.unit_vectors is None]
+        found = self.store.unit_vectors(missing) if missing else {}
+        for passage in passages:
+            if passage.unit_vectors is None:
+                passage.unit_vectors = found.get(passage.point_id)
+            if passage.unit_vectors is None or len(passage.unit_vectors) != len(passage.units):
+                passage.unit_vectors = self.embedder.embed(
+                    [passage.text[u.start : u.end] for u in passage.units]
+                )
 
     def lexical_keys(self, text: str) -> frozenset[int | str]:
         """BM25 terms plus five-letter prefixes of English words, so that 'employees' and
@@ -227,8 +243,7 @@ class HybridRetriever:
         dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
         for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]
-            if dense is not None:
-                unit.score = DENSE_WEIGHT * float(dense[number])
+            unit.score = DENSE_WEIGHT * float(dense[number]) if dense is not None else 0.0
             unit.score += COVERAGE_WEIGHT * self.coverage(asked, sentence)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
@@ -244,19 +259,12 @@ class HybridRetriever:
         payload = hit.payload
         text = hit.text
         spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
-        vectors = hit.unit_vectors
-        if vectors is None or len(vectors) != len(spans):
-            vectors = self.embedder.embed([text[a:b] for a, b in spans])
-        unit_scores = vectors @ query
         filename = str(payload.get("filename", ""))
         heading = str(payload.get("heading", ""))
         coverage = self.coverage(terms, keyword_text(filename, heading, text))
-        dense = float(np.max(unit_scores)) if len(unit_scores) else 0.0
+        dense = hit.dense
         score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
-        units = [
-            UnitScore(a, b, DENSE_WEIGHT * float(s))
-            for (a, b), s in zip(spans, unit_scores, strict=False)
-        ]
+        units = [UnitScore(a, b, 0.0) for a, b in spans]  # scored for the first passages only
         if quantity and new_numbers(text, quantity):
             score += QUANTITY_BONUS
         return Passage(
@@ -271,5 +279,6 @@ class HybridRetriever:
             dense=dense,
             coverage=coverage,
             units=units,
-            unit_vectors=vectors,
+            unit_vectors=hit.unit_vectors,
+            point_id=hit.id,
         )

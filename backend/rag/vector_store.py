@@ -7,7 +7,7 @@ payload indexes on kb_id and doc_id, and hybrid search fused by RRF inside Qdran
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -64,10 +64,16 @@ class ChunkPoint:
 
 @dataclass
 class ChunkHit:
+    """A fused hit: its RRF score, its payload, and the question's MaxSim over its
+    sentences (`dense`). Its sentence vectors come along when the store had them at hand
+    (one round trip to a server); otherwise `VectorStore.unit_vectors` fetches them for the
+    few passages that are read sentence by sentence."""
+
+    id: str
     score: float
     payload: dict[str, Any]
+    dense: float
     unit_vectors: np.ndarray | None = None
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -95,6 +101,10 @@ class VectorStore(Protocol):
 
     def count(self, doc_id: str | None = None) -> int: ...
     def search(self, query: SearchQuery) -> list[ChunkHit]: ...
+    def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
+        """The sentence vectors of these points (float32, one row per unit)."""
+        ...
+
     def flush(self) -> None: ...
     def close(self) -> None: ...
 

@@ -81,19 +81,19 @@ def test_counts_filters_and_payload(store, embedder, keywords):
     assert store.count("needle") == 1
     assert set(store.document_counts()) == {"needle", "other", *(f"d{i}" for i in range(6))}
     assert store.document_counts()["needle"] == 1
+    question = embedder.embed(["年假"])[0]
     hits = store.search(
-        SearchQuery(
-            dense=embedder.embed(["年假"])[0],
-            keywords=keywords.query("年假"),
-            kb_ids=["kb2"],
-            limit=5,
-        )
+        SearchQuery(dense=question, keywords=keywords.query("年假"), kb_ids=["kb2"], limit=5)
     )
     assert [h.payload["doc_id"] for h in hits] == ["other"]
     payload = hits[0].payload
     assert payload["page"] == 3 and payload["filename"] == "other.md"
     assert {"kb_id", "doc_id", "filename", "page", "chunk_index", "text"} <= set(payload)
-    assert hits[0].unit_vectors is not None and hits[0].unit_vectors.shape[1] == 512
+    # The hit's dense score is the question's MaxSim over the chunk's own sentence vectors.
+    vectors = store.unit_vectors([hits[0].id])[hits[0].id]
+    assert vectors.shape == (len(payload["units"]), 512)
+    assert abs(hits[0].dense - float(np.max(vectors @ question))) < 1e-2
+    assert store.unit_vectors([]) == {}
 
 
 def test_chinese_keyword_segments(store, embedder, keywords):
@@ -124,12 +124,7 @@ def test_keyword_query_finds_what_dense_alone_misses(store, embedder, keywords):
             hybrid=False,
         )
     )
-    dense_rank = [
-        h.payload["doc_id"]
-        for h in sorted(
-            raw, key=lambda h: -float(np.max(h.unit_vectors @ embedder.embed([question])[0]))
-        )
-    ]
+    dense_rank = [h.payload["doc_id"] for h in sorted(raw, key=lambda h: -h.dense)]
     assert dense_rank[0] != "needle", dense_rank
 
 

@@ -38,7 +38,7 @@ class UseEmbedder:
 
     def __init__(self) -> None:
         self._model: object | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def _load(self) -> object:
         with self._lock:
@@ -87,6 +87,11 @@ class UseEmbedder:
         self._model = None
 
 
+def _cancel_with(inner: Future[np.ndarray], outer: Future[np.ndarray]) -> None:
+    if outer.cancelled():
+        inner.cancel()
+
+
 def _copy_outcome(target: Future[np.ndarray], source: Future[np.ndarray]) -> None:
     if target.cancelled():
         return
@@ -129,12 +134,14 @@ def _worker_embed(texts: list[str]) -> np.ndarray:
 
 
 class EmbeddingPool:
-    """Bulk embedding on all cores: one single-threaded embedder process per worker.
+    """Bulk embedding on all cores: one single-threaded embedder per worker.
 
-    Started by the first batch of an import; `stop_if_idle` ends it once no batch is
-    pending, so an idle app does not hold one model copy per core in memory. While the
-    processes start (about 0.5 s), a thread of this process embeds the first batches with
-    the template model, so that an import's first moments are not spent waiting.
+    With a template (the app's loaded model), one worker is a thread of this process and
+    the others are processes started from a snapshot of that model; without one, every
+    worker is a process. The thread starts at once, so it also covers the half second the
+    processes take to start. The processes start with the first batch of an import;
+    `stop_if_idle` ends them once no batch is pending, so an idle app does not hold one
+    model copy per core in memory.
     """
 
     def __init__(self, workers: int, template: UseEmbedder | None = None) -> None:
@@ -144,35 +151,37 @@ class EmbeddingPool:
         self._executor: ProcessPoolExecutor | None = None
         self._snapshot: str | None = None
         self._starting = False
-        self._ready = False  # a worker has answered: batches go to the processes
+        self._ready = False  # a worker process has answered: batches go to the processes too
         self._waiting: deque[tuple[list[str], Future[np.ndarray]]] = deque()
         self._helping = False
         self._generation = 0  # counts stops, so that a start that outlives one is undone
         self._pending = 0
-        self._lock = threading.Lock()
+        self._in_flight = 0  # batches handed to the processes, not yet back
+        self._processes = self.workers - 1 if template is not None else self.workers
+        self._lock = threading.RLock()
 
     def submit(self, texts: list[str]) -> Future[np.ndarray]:
         future: Future[np.ndarray] = Future()
         with self._lock:
             self._pending += 1
+            self._waiting.append((texts, future))
             if self._ready and self._executor is not None:
-                self._forward(self._executor, texts, future)
+                self._feed(self._executor)
             else:
-                self._waiting.append((texts, future))
                 self._start_locked()
-                if self.template is not None and not self._helping:
-                    self._helping = True
-                    threading.Thread(target=self._help, name="embed-helper", daemon=True).start()
+            if self.template is not None and not self._helping:
+                self._helping = True
+                threading.Thread(target=self._help, name="embed-helper", daemon=True).start()
         future.add_done_callback(self._done)
         return future
 
     def start(self) -> None:
-        """Start every worker now (an import is about to need them), without waiting."""
+        """Start the worker processes now (an import is about to need them), without waiting."""
         with self._lock:
             self._start_locked()
 
     def _start_locked(self) -> None:
-        if not self._starting and self._executor is None:
+        if self._processes and not self._starting and self._executor is None:
             self._starting = True
             threading.Thread(
                 target=self._launch,
@@ -187,7 +196,7 @@ class EmbeddingPool:
         try:
             snapshot = self._save_snapshot(self.template) if self.template is not None else None
             executor = ProcessPoolExecutor(
-                max_workers=self.workers,
+                max_workers=self._processes,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_worker_init,
                 initargs=(snapshot,),
@@ -206,7 +215,7 @@ class EmbeddingPool:
             if not stopped:
                 self._executor, self._snapshot = executor, snapshot
                 warm_ups = [
-                    executor.submit(_worker_embed, ["warm up"]) for _ in range(self.workers)
+                    executor.submit(_worker_embed, ["warm up"]) for _ in range(self._processes)
                 ]
         if stopped:  # stop() came while the processes started
             executor.shutdown(wait=False, cancel_futures=True)
@@ -222,23 +231,35 @@ class EmbeddingPool:
             if self._executor is not executor or self._ready:
                 return
             self._ready = True
-            while self._waiting:
-                self._forward(executor, *self._waiting.popleft())
+            self._feed(executor)
 
-    @staticmethod
-    def _forward(
-        executor: ProcessPoolExecutor, texts: list[str], future: Future[np.ndarray]
+    def _feed(self, executor: ProcessPoolExecutor) -> None:
+        """Hand waiting batches to the processes, two per process (so none waits between
+        batches); the rest stay here for this process's own thread to take."""
+        while self._waiting and self._in_flight < 2 * self._processes:
+            texts, future = self._waiting.popleft()
+            if future.cancelled():
+                continue
+            inner = executor.submit(_worker_embed, texts)
+            self._in_flight += 1
+            future.add_done_callback(partial(_cancel_with, inner))
+            inner.add_done_callback(partial(self._returned, executor, future))
+
+    def _returned(
+        self, executor: ProcessPoolExecutor, future: Future[np.ndarray], inner: Future[np.ndarray]
     ) -> None:
-        inner = executor.submit(_worker_embed, texts)
-        future.add_done_callback(lambda f: inner.cancel() if f.cancelled() else None)
-        inner.add_done_callback(partial(_copy_outcome, future))
+        _copy_outcome(future, inner)
+        with self._lock:
+            self._in_flight -= 1
+            if self._executor is executor:
+                self._feed(executor)
 
     def _help(self) -> None:
-        """Embed waiting batches in this process until a worker process is ready."""
+        """This process's worker: embeds waiting batches until there are none."""
         assert self.template is not None
         while True:
             with self._lock:
-                if self._ready or not self._waiting:
+                if not self._waiting:
                     self._helping = False
                     return
                 texts, future = self._waiting.popleft()
@@ -302,6 +323,7 @@ class EmbeddingPool:
         with self._lock:
             executor, self._executor, self._ready = self._executor, None, False
             self._generation += 1
+            self._in_flight = 0
             waiting, self._waiting = list(self._waiting), deque()
         for _, future in waiting:
             future.cancel()

@@ -123,7 +123,7 @@ def http_import(
             break
         if time.monotonic() > deadline:
             raise TimeoutError("import did not finish in time")
-        time.sleep(0.25)
+        time.sleep(0.05)  # the end is seen within 50 ms (at 0.25 s: 3% of a 1k import)
     seconds = time.perf_counter() - started
     chunks = sum(d["chunk_count"] for d in docs)
     failed = [d["filename"] for d in docs if d["status"] != "ready"]

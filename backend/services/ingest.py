@@ -41,6 +41,7 @@ POOL_IDLE_S = 60.0
 # the log truncated) costs as much as importing a small document, so it runs at most this
 # often and whenever the queue runs dry.
 FLUSH_EVERY_S = 5.0
+PROGRESS_EVERY_S = 0.25
 _T = TypeVar("_T")
 
 
@@ -252,13 +253,17 @@ class IngestService:
     def _index(self, prepared: PreparedDocument, _doc_id: str) -> None:
         doc, chunks, futures = prepared.doc, prepared.chunks, prepared.futures
         vectors: list[np.ndarray] = []
+        reported = time.monotonic()
         for number, future in enumerate(futures, start=1):
             if self._stopping.is_set():
                 for pending in futures:
                     pending.cancel()
                 return
             vectors.append(future.result())
-            self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
+            # A progress update is a SQLite write and an event: a few per second are enough.
+            if time.monotonic() - reported > PROGRESS_EVERY_S:
+                self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
+                reported = time.monotonic()
         matrix = np.concatenate(vectors)
         row_of = {text: row for row, text in enumerate(prepared.unique_units)}
         points = []
@@ -288,11 +293,12 @@ class IngestService:
             raise DocumentGone(doc.id)
         if self._stopping.is_set():
             return
-        idle = self._queue.empty() and self._prepared.empty()
+        self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
+        # Ready before the flush: the write-ahead log already holds the points.
+        idle = self._queue.empty() and self._prepared.empty() and self._current is None
         if idle or time.monotonic() - self._flushed > FLUSH_EVERY_S:
             self.store.flush()
             self._flushed = time.monotonic()
-        self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
 
     # -- status --------------------------------------------------------------------------------
     def _fail(self, doc_id: str, reason: str) -> None:

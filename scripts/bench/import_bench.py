@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
-from common import CACHE, Server, fresh_dir
+from common import CACHE, Server, chat_once, fresh_dir
 
 UPLOAD_BATCH = 20
 
@@ -100,11 +100,24 @@ def bare_embed(
 
 
 def http_import(
-    server: Server, folder: Path, names: list[str], kb_name: str, timeout: float = 3600
+    server: Server,
+    folder: Path,
+    names: list[str],
+    kb_name: str,
+    timeout: float = 3600,
+    right_after_launch: bool = False,
 ) -> dict[str, object]:
-    """Upload every file through POST /api/kbs/{id}/documents and wait until all are ready."""
+    """Upload every file through POST /api/kbs/{id}/documents and wait until all are ready.
+
+    Timed from a started app, as a person meets it: the UI is ready 2.7 s or more after
+    launch, by when the app has loaded its model (0.9 s, in the background), so one
+    question (which waits for that model) is asked before the clock starts. With
+    `right_after_launch` the upload starts as soon as /api/health answers instead, and
+    the import also pays for the model load it overlaps."""
     client = server.client
     kb = client.post("/api/kbs", json={"name": kb_name}).json()
+    if not right_after_launch:
+        chat_once(client, "warm up", [kb["id"]])
     started = time.perf_counter()
     for i in range(0, len(names), UPLOAD_BATCH):
         files = [
@@ -136,6 +149,7 @@ def http_import(
         "seconds": round(seconds, 1),
         "chunks_per_s": round(chunks / seconds, 1),
         "peak_rss_mb": peak_rss,
+        "timed_from": "health" if right_after_launch else "started app",
     }
 
 
@@ -243,6 +257,11 @@ def main() -> None:
     parser.add_argument("--size", default="1k")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-embedder ceiling")
+    parser.add_argument(
+        "--right-after-launch",
+        action="store_true",
+        help="upload as soon as /api/health answers (the import overlaps the model load)",
+    )
     args = parser.parse_args()
     gen = corpus.generate(args.size)
     folder = CACHE / f"corpus-{args.size}"
@@ -259,7 +278,9 @@ def main() -> None:
             {"WOWRAG_VECTOR_ENGINE": "edge"},
         )
         try:
-            row["import"] = http_import(server, folder, list(gen.files), "bench")
+            row["import"] = http_import(
+                server, folder, list(gen.files), "bench", right_after_launch=args.right_after_launch
+            )
         finally:
             server.stop()
         if "bare" in row:

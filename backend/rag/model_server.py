@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import anyio
 import certifi
 import orjson
 
@@ -22,6 +23,9 @@ from backend.rag.generation import GenerationError
 from backend.security import is_loopback
 
 CONNECT_TIMEOUT_S = 5.0
+# How long the end of a streamed body may lag behind its last event (`[DONE]`) for the
+# connection to be kept; servers end the body at once.
+END_WAIT_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -219,3 +223,12 @@ async def open_request(
         # cut it short: a response read to its end gives its connection back to the pool,
         # any other closes it, and the model server stops generating.
         response.release()
+
+
+async def read_rest(response: aiohttp.ClientResponse, within_s: float = END_WAIT_S) -> None:
+    """Reads what is left of a body that has said all it has to say, so that its connection
+    goes back to the pool (the next answer pays no new TCP and TLS handshake). A server
+    that keeps the body open longer than `within_s` has the connection closed instead."""
+    with anyio.move_on_after(within_s):
+        while await response.content.readany():
+            pass

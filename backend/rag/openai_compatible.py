@@ -18,6 +18,7 @@ from backend.rag.model_server import (
     UnsupportedParameter,
     http_client,
     open_request,
+    read_rest,
 )
 from backend.rag.prompts import (
     CONDENSE_MAX_TOKENS,
@@ -145,6 +146,7 @@ class OpenAICompatibleGenerator:
                 if text:
                     yield text
                 if done:
+                    await read_rest(response)
                     break
             else:
                 text, usage, _ = stream_deltas([pending], think)

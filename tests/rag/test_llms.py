@@ -292,3 +292,36 @@ async def test_proxy_variables_serve_remote_servers_only(upstream, monkeypatch):
     upstream.reset(tokens=["direct"])
     assert await collect(generator(upstream.url + "/v1")) == ["direct"]
     assert upstream.requests[-1].path == "/v1/chat/completions"
+
+
+async def test_answers_reuse_the_connection_even_when_the_body_ends_after_done(upstream):
+    # The end of the body lagging behind [DONE] left the connection unfinished, so it
+    # was closed and the next answer paid a new handshake.
+    upstream.reset(tokens=["a", "b"], end_delay_s=0.02)
+    clients = HttpClients()
+    try:
+        for _ in range(3):
+            gen = OpenAICompatibleGenerator(
+                Endpoint(upstream.url + "/v1"), "fake-model", clients=clients
+            )
+            assert "".join(await collect(gen)) == "ab"
+        assert len({r.client_port for r in upstream.completions()}) == 1
+    finally:
+        await clients.aclose()
+
+
+async def test_a_body_left_open_after_done_is_closed_and_the_answer_ends(upstream):
+    upstream.reset(tokens=["a", "b"], end_delay_s=5.0)
+    clients = HttpClients()
+    gen = OpenAICompatibleGenerator(Endpoint(upstream.url + "/v1"), "fake-model", clients=clients)
+    try:
+        started = time.monotonic()
+        assert "".join(await collect(gen)) == "ab"
+        assert time.monotonic() - started < 1.0
+        record = upstream.completions()[-1]
+        deadline = time.monotonic() + 1.0
+        while record.disconnected is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert record.disconnected is not None, "the pooled connection was kept open"
+    finally:
+        await clients.aclose()

@@ -12,7 +12,7 @@ from backend.paths import DataPaths, default_data_dir
 from backend.rag.embedder import EmbeddingPool, UseEmbedder
 from backend.rag.llama_local import LocalModels
 from backend.rag.llms import build_generator
-from backend.rag.openai_compatible import HttpClients
+from backend.rag.model_server import HttpClients
 from backend.rag.readers import ReaderProcess
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder

@@ -70,6 +70,8 @@ class Script:
     # Body parameters refused with HTTP 400, the way OpenAI's reasoning models refuse
     # max_tokens and a temperature other than 1.
     unsupported: tuple[str, ...] = ()
+    # How long the body stays open after `[DONE]` (servers end it at once).
+    end_delay_s: float = 0.0
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Recorded:
     body: dict[str, Any]
     headers: dict[str, str]
     started: float
+    client_port: int = 0  # one per connection: equal ports mean a reused connection
     finished: float | None = None
     disconnected: float | None = None
 
@@ -132,7 +135,11 @@ class FakeLlm:
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         record = Recorded(
-            scope["path"], json.loads(body) if body else {}, headers, time.monotonic()
+            scope["path"],
+            json.loads(body) if body else {},
+            headers,
+            time.monotonic(),
+            scope["client"][1] if scope.get("client") else 0,
         )
         self.requests.append(record)
         script = self.script
@@ -236,9 +243,12 @@ class FakeLlm:
             )
             if script.usage:
                 await _event(send, {"id": "c", "choices": [], "usage": script.usage})
-            await send(
-                {"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False}
-            )
+            done = b"data: [DONE]\n\n"
+            if script.end_delay_s:
+                await send({"type": "http.response.body", "body": done, "more_body": True})
+                await asyncio.sleep(script.end_delay_s)
+                done = b""
+            await send({"type": "http.response.body", "body": done, "more_body": False})
         except OSError:
             record.disconnected = record.disconnected or time.monotonic()
         finally:

@@ -8,7 +8,8 @@ from typing import Any
 from backend.rag.extractive import ExtractiveGenerator
 from backend.rag.generation import AnswerGenerator
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.openai_compatible import Endpoint, HttpClients, OpenAICompatibleGenerator
+from backend.rag.model_server import Endpoint, HttpClients
+from backend.rag.openai_compatible import OpenAICompatibleGenerator
 
 
 def endpoint_of(llm: Any) -> Endpoint:

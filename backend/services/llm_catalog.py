@@ -8,16 +8,13 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import httpx
+import aiohttp
+import orjson
 
 from backend.rag.generation import GenerationError
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.openai_compatible import (
-    Endpoint,
-    OpenAICompatibleGenerator,
-    http_client,
-    open_request,
-)
+from backend.rag.model_server import Endpoint, http_client, open_request
+from backend.rag.openai_compatible import OpenAICompatibleGenerator
 from backend.services.model_files import ModelFiles
 from backend.services.settings import LlmSettings, SettingsService
 
@@ -157,7 +154,7 @@ class LlmCatalog:
                 return None
 
 
-async def server_models(client: httpx.AsyncClient, endpoint: Endpoint) -> list[str]:
+async def server_models(client: aiohttp.ClientSession, endpoint: Endpoint) -> list[str]:
     """`/v1/models`, or Ollama's own `/api/tags` when a server lacks the former."""
     try:
         found = await _get_json(client, endpoint, endpoint.root + "/models")
@@ -169,12 +166,12 @@ async def server_models(client: httpx.AsyncClient, endpoint: Endpoint) -> list[s
     return sorted(str(m["name"]) for m in found.get("models", []) if "name" in m)
 
 
-async def _get_json(client: httpx.AsyncClient, endpoint: Endpoint, url: str) -> dict[str, Any]:
+async def _get_json(client: aiohttp.ClientSession, endpoint: Endpoint, url: str) -> dict[str, Any]:
     async with open_request(client, endpoint, "GET", url) as response:
-        await response.aread()
+        answer = await response.read()
     try:
-        data = response.json()
-    except ValueError:
+        data = orjson.loads(answer)
+    except orjson.JSONDecodeError:
         data = None
     if not isinstance(data, dict):
         raise GenerationError(

@@ -11,12 +11,8 @@ import pytest
 
 from backend.rag.generation import AnswerRequest, GenerationError, Turn
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.openai_compatible import (
-    Endpoint,
-    HttpClients,
-    OpenAICompatibleGenerator,
-    api_root,
-)
+from backend.rag.model_server import Endpoint, HttpClients, api_root
+from backend.rag.openai_compatible import OpenAICompatibleGenerator
 from backend.rag.prompts import ThinkFilter, standalone_question
 from backend.rag.retriever import Passage
 from tests.fakes import FakeLlm, dead_url, served_llm
@@ -104,10 +100,17 @@ async def test_relayed_text_equals_upstream_token_for_token(upstream):
         "三周",
         "。",
     ]
-    upstream.reset(tokens=tokens)
+    # At a model's pace every token arrives in a read of its own and is its own delta.
+    upstream.reset(tokens=tokens, delay_s=0.01)
     gen = generator(upstream.url + "/v1")
     assert await collect(gen) == tokens
     assert gen.last_usage == {"prompt_tokens": 42, "completion_tokens": 6, "total_tokens": 48}
+    # At once, what arrived together is one delta: the same text in fewer steps.
+    upstream.reset(tokens=tokens * 50)
+    instant = generator(upstream.url + "/v1")
+    deltas = await collect(instant)
+    assert "".join(deltas) == "".join(tokens * 50) and len(deltas) < len(tokens * 50)
+    assert instant.last_usage == gen.last_usage
 
 
 async def test_base_url_without_v1_is_completed(upstream):
@@ -156,25 +159,31 @@ async def test_slow_upstream_times_out(upstream):
 
 async def test_cancelling_closes_the_upstream_request_within_a_second(upstream):
     upstream.reset(tokens=[f"t{i} " for i in range(400)], delay_s=0.02)
-    gen = generator(upstream.url + "/v1")
+    # A pooled session, as in the app: closing the answer must close its connection,
+    # since the session (and its pool) stays open.
+    clients = HttpClients()
+    gen = OpenAICompatibleGenerator(Endpoint(upstream.url + "/v1"), "fake-model", clients=clients)
 
     async def consume() -> None:
         async for _ in gen.stream(REQUEST):
             pass
 
-    task = asyncio.ensure_future(consume())
-    await asyncio.sleep(0.3)
-    task.cancel()
-    cancelled = time.monotonic()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await gen.close()
-    record = upstream.completions(stream=True)[-1]
-    deadline = time.monotonic() + 1.0
-    while record.disconnected is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    assert record.disconnected is not None, "the upstream never saw the client go"
-    assert record.disconnected - cancelled < 1.0
+    try:
+        task = asyncio.ensure_future(consume())
+        await asyncio.sleep(0.3)
+        task.cancel()
+        cancelled = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await gen.close()
+        record = upstream.completions(stream=True)[-1]
+        deadline = time.monotonic() + 1.0
+        while record.disconnected is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert record.disconnected is not None, "the upstream never saw the client go"
+        assert record.disconnected - cancelled < 1.0
+    finally:
+        await clients.aclose()
 
 
 async def test_condense_sends_the_last_turns_and_returns_the_rewrite(upstream):
@@ -228,10 +237,10 @@ def test_http_clients_reuse_one_client_per_server_and_close_the_ones_they_drop()
         others = [clients.client(Endpoint(f"http://127.0.0.1:{p}/v1")) for p in range(2, 7)]
         await asyncio.sleep(0)  # the dropped ones close in the background
         await asyncio.sleep(0)
-        assert first.is_closed and others[0].is_closed
-        assert not any(c.is_closed for c in others[1:])
+        assert first.closed and others[0].closed
+        assert not any(c.closed for c in others[1:])
         await clients.aclose()
-        assert all(c.is_closed for c in others)
+        assert all(c.closed for c in others)
 
     asyncio.run(scenario())
 
@@ -266,3 +275,53 @@ async def test_a_refused_parameter_it_cannot_drop_is_reported(upstream):
         await collect(generator(upstream.url + "/v1"))
     assert failure.value.code == "llm_error" and "messages" in failure.value.message
     assert len(upstream.completions()) == 1
+
+
+async def test_proxy_variables_serve_remote_servers_only(upstream, monkeypatch):
+    # The fake server doubles as the proxy: a request for a remote host arrives there
+    # with the full address as its path.
+    upstream.reset(tokens=["via", " proxy"])
+    monkeypatch.setenv("HTTP_PROXY", upstream.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    remote = generator("http://models.example.invalid/v1")
+    assert "".join(await collect(remote)) == "via proxy"
+    assert upstream.requests[-1].path == "http://models.example.invalid/v1/chat/completions"
+    # A server on this machine is asked directly, even with a proxy that is down.
+    monkeypatch.setenv("HTTP_PROXY", dead_url().removesuffix("/v1"))
+    upstream.reset(tokens=["direct"])
+    assert await collect(generator(upstream.url + "/v1")) == ["direct"]
+    assert upstream.requests[-1].path == "/v1/chat/completions"
+
+
+async def test_answers_reuse_the_connection_even_when_the_body_ends_after_done(upstream):
+    # The end of the body lagging behind [DONE] left the connection unfinished, so it
+    # was closed and the next answer paid a new handshake.
+    upstream.reset(tokens=["a", "b"], end_delay_s=0.02)
+    clients = HttpClients()
+    try:
+        for _ in range(3):
+            gen = OpenAICompatibleGenerator(
+                Endpoint(upstream.url + "/v1"), "fake-model", clients=clients
+            )
+            assert "".join(await collect(gen)) == "ab"
+        assert len({r.client_port for r in upstream.completions()}) == 1
+    finally:
+        await clients.aclose()
+
+
+async def test_a_body_left_open_after_done_is_closed_and_the_answer_ends(upstream):
+    upstream.reset(tokens=["a", "b"], end_delay_s=5.0)
+    clients = HttpClients()
+    gen = OpenAICompatibleGenerator(Endpoint(upstream.url + "/v1"), "fake-model", clients=clients)
+    try:
+        started = time.monotonic()
+        assert "".join(await collect(gen)) == "ab"
+        assert time.monotonic() - started < 1.0
+        record = upstream.completions()[-1]
+        deadline = time.monotonic() + 1.0
+        while record.disconnected is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert record.disconnected is not None, "the pooled connection was kept open"
+    finally:
+        await clients.aclose()

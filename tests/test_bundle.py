@@ -232,8 +232,18 @@ def headless(
             text = ask(client, kb["id"], question)
             print(f"Q: {question}\nA: {text[:300]}", flush=True)
             ok = ok and fact in text
-        metrics["answers_ok"] = ok
         metrics["rss_after_import_mb"] = round(tree_rss(app.pid) / 1e6, 1)
+        # A model server configured in the settings: the bundle's own HTTP client streams it.
+        sys.path.insert(0, str(ROOT))
+        from tests.fakes import served_llm
+
+        with served_llm() as fake:
+            assert client.put("/api/settings", json={"llm": fake.settings()}).status_code == 200
+            text = ask(client, kb["id"], "What is the lighthouse keeper's password?")
+            print(f"model server answer: {text[:300]}", flush=True)
+            metrics["llm_answer_ok"] = text.startswith("Hello from the model [1].")
+            ok = ok and metrics["llm_answer_ok"] and len(fake.completions(stream=True)) == 1
+        metrics["answers_ok"] = ok
         client.close()
     finally:
         stop(app, data)

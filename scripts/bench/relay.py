@@ -1,7 +1,8 @@
 """What the relay costs: time to first token and total time for N instant tokens from a
 scripted OpenAI-compatible server on loopback, called directly and through wow-rag
-(/api/chat/stream and /v1/chat/completions). Median of --runs runs. The model server,
-wow-rag (started by its launcher) and this client each run in a process of their own.
+(/api/chat/stream and /v1/chat/completions). Median of --runs rounds, the paths taken in
+turn within each round. The model server, wow-rag (started by its launcher) and this
+client each run in a process of their own.
 Every path must deliver the same text; wow-rag may deliver it in fewer events (deltas
 that arrived together leave together), so events are counted, not compared.
 
@@ -161,9 +162,11 @@ def main() -> None:
         results: dict[str, list[Timing]] = {name: [] for name in paths}
         expected = direct(plain, upstream_url)[3]
         assert expected, "the model server sent no text"
-        for name, run in paths.items():
+        for run in paths.values():
             run()  # warm-up: imports, connections, the embedder
-            for _ in range(args.runs):
+        # Round robin, so that whatever else the machine does meanwhile weighs on each path.
+        for _ in range(args.runs):
+            for name, run in paths.items():
                 timing = run()
                 assert timing[3] == expected, f"{name}: other text arrived"
                 results[name].append(timing)

@@ -275,7 +275,7 @@ def run_relay(results: dict) -> None:
     log("relay overhead (scripts/bench/relay.py)")
     try:
         done = subprocess.run(
-            [sys.executable, str(relay)],
+            [sys.executable, str(relay), "--runs", "30"],
             capture_output=True,
             text=True,
             timeout=600,
@@ -320,6 +320,9 @@ def main() -> None:
         "--local-limit", type=float, default=900, help="seconds allowed to each local-mode step"
     )
     parser.add_argument("--llama-limit", type=float, default=1800)
+    parser.add_argument(
+        "--relay-only", action="store_true", help="run only relay.py, then write the report"
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
     results = load_results()
@@ -331,7 +334,10 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, results: dict) -> None:
-    if not args.report_only:
+    if args.relay_only:
+        run_relay(results)
+        save_json(RESULTS, results)
+    elif not args.report_only:
         results["machine"] = machine()
         sizes = ["1k"] if args.quick else args.sizes.split(",")
         for size in sizes:

@@ -109,7 +109,7 @@ def http_import(
 ) -> dict[str, object]:
     """Upload every file through POST /api/kbs/{id}/documents and wait until all are ready.
 
-    Timed from a started app, as a person meets it: the UI is ready 2.7 s or more after
+    Timed from a started app, as a person meets it: the UI is ready 2.2 s or more after
     launch, by when the app has loaded its model (0.9 s, in the background), so one
     question (which waits for that model) is asked before the clock starts. With
     `right_after_launch` the upload starts as soon as /api/health answers instead, and

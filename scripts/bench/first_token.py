@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from common import Server, chat_once, summary
+from common import ASK_PAUSE_S, Server, chat_once, summary
 from corpus import Question
 from instant_llm import SCRIPT_MARK, InstantUpstream
 
@@ -29,6 +29,7 @@ def ask_all(
         if time.monotonic() - started > max_seconds:
             timed_out = True
             break
+        time.sleep(ASK_PAUSE_S)
         t = chat_once(server.client, q.text, kb_ids)
         if t.first_token_ms is not None:
             first.append(t.first_token_ms)

@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from common import percentile, rss_mb, summary
+from common import ASK_PAUSE_S, percentile, rss_mb, summary
 
 SCRIPTED_ANSWER = ["The", " answer", " is", " in", " the", " sources", "."]
 
@@ -121,6 +121,7 @@ def served_first_token(engine, questions: list[str], warm: int) -> dict[str, obj
             while not server.started:
                 time.sleep(0.01)
             for n, question in enumerate(questions[:warm] + questions):
+                time.sleep(ASK_PAUSE_S)
                 t0 = time.perf_counter()
                 with client.stream("GET", "/stream_chat", params={"param": question}) as answer:
                     chunks = answer.iter_bytes()
@@ -178,6 +179,7 @@ def main() -> None:
         warm, top1 = 3, 0
         times: list[float] = []
         for n, question in enumerate(questions[:warm] + questions):
+            time.sleep(ASK_PAUSE_S)
             t0 = time.perf_counter()
             response = engine.query(question)
             next(iter(response.response_gen))

@@ -38,7 +38,7 @@ class UseEmbedder:
 
     def __init__(self) -> None:
         self._model: object | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     def _load(self) -> object:
         with self._lock:
@@ -85,6 +85,11 @@ class UseEmbedder:
 
     def close(self) -> None:
         self._model = None
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _cancel_with(inner: Future[np.ndarray], outer: Future[np.ndarray]) -> None:
@@ -220,8 +225,7 @@ class EmbeddingPool:
         if stopped:  # stop() came while the processes started
             executor.shutdown(wait=False, cancel_futures=True)
             if snapshot:
-                with contextlib.suppress(OSError):
-                    os.unlink(snapshot)
+                _unlink(snapshot)
             return
         for warm_up in warm_ups:
             warm_up.add_done_callback(partial(self._on_ready, executor))
@@ -308,15 +312,13 @@ class EmbeddingPool:
             template.save_snapshot(path)
         except OSError:  # a full disk: the workers load the model themselves
             if path:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+                _unlink(path)
             return None
         return path
 
     def _remove_snapshot(self) -> None:
         if self._snapshot:
-            with contextlib.suppress(OSError):
-                os.unlink(self._snapshot)
+            _unlink(self._snapshot)
             self._snapshot = None
 
     def stop(self) -> None:

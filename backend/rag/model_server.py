@@ -11,16 +11,17 @@ import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
 import anyio
-import certifi
 import orjson
 
 from backend.rag.generation import GenerationError
 from backend.security import is_loopback
+
+if TYPE_CHECKING:  # aiohttp is imported on first use: nothing at start-up needs it (0.12 s)
+    import aiohttp
 
 CONNECT_TIMEOUT_S = 5.0
 # How long the end of a streamed body may lag behind its last event (`[DONE]`) for the
@@ -53,6 +54,8 @@ def api_root(base_url: str) -> str:
 def _ssl_context() -> ssl.SSLContext:
     # certifi's CA bundle: the same on every system and inside the bundle. Loading it takes
     # ~100 ms, so once, and only for a server reached over https.
+    import certifi
+
     return ssl.create_default_context(cafile=certifi.where())
 
 
@@ -63,6 +66,8 @@ def _json_text(value: Any) -> str:
 def http_client(endpoint: Endpoint, connect_s: float = CONNECT_TIMEOUT_S) -> aiohttp.ClientSession:
     """A session for one model server. `connect_s` bounds getting a connection (from the
     pool or a new one, TLS included); `endpoint.timeout_s` bounds each wait for data."""
+    import aiohttp
+
     parts = urlsplit(endpoint.root)
     timeout = aiohttp.ClientTimeout(total=None, connect=connect_s, sock_read=endpoint.timeout_s)
     headers = {"Authorization": f"Bearer {endpoint.api_key}"} if endpoint.api_key else {}
@@ -170,12 +175,17 @@ def status_error(status: int, body: bytes, endpoint: Endpoint, model: str = "") 
     return GenerationError("llm_error", f"The model server answered HTTP {status}. {detail}")
 
 
-# What a request to a model server can raise besides an answer: aiohttp's errors, and a
-# timeout (aiohttp's timeouts are asyncio.TimeoutError).
-TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+def transport_errors() -> tuple[type[BaseException], ...]:
+    """What a request to a model server can raise besides an answer: aiohttp's errors, and
+    a timeout (aiohttp's timeouts are asyncio.TimeoutError)."""
+    import aiohttp
+
+    return (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 def transport_error(exc: BaseException, endpoint: Endpoint) -> GenerationError:
+    import aiohttp
+
     where = redact(endpoint.root, endpoint.api_key)
     if isinstance(exc, asyncio.TimeoutError):
         return GenerationError(
@@ -205,7 +215,7 @@ async def open_request(
     """A request whose every failure (also while reading its body) is a GenerationError."""
     try:
         response = await client.request(method, url, json=body)
-    except TRANSPORT_ERRORS as exc:
+    except transport_errors() as exc:
         raise transport_error(exc, endpoint) from None
     try:
         if response.status >= 400:
@@ -216,7 +226,7 @@ async def open_request(
             refused = refused_parameter(detail) if response.status == 400 else None
             raise UnsupportedParameter(refused, error) if refused else error
         yield response
-    except TRANSPORT_ERRORS as exc:
+    except transport_errors() as exc:
         raise transport_error(exc, endpoint) from None
     finally:
         # Without an await, so a client that left (cancelled again at every await) cannot

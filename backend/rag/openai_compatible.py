@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import orjson
 
 from backend.rag.generation import AnswerRequest, GenerationError, Turn
@@ -28,6 +27,9 @@ from backend.rag.prompts import (
     condense_messages,
     standalone_question,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 def _delta(chunk: dict[str, Any]) -> str:

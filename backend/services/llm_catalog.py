@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import orjson
 
 from backend.rag.generation import GenerationError
@@ -22,6 +21,9 @@ LIST_TIMEOUT_S = 10.0
 TEST_TIMEOUT_S = 30.0
 PROBE_TIMEOUT_S = 0.8
 LOOPBACK = "127.0.0.1"
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { dropFiles, launchBrowser, sleep, startBackend, startSlowUpstream, tid } from './harness.mjs'
+import { dropFiles, openApp, sleep, startSlowUpstream, tid } from './harness.mjs'
 
 const SHOTS = process.env.WOWRAG_SCREENSHOTS ? resolve(process.env.WOWRAG_SCREENSHOTS) : null
 const XSS = '<img src=x onerror=alert(1)>'
@@ -96,10 +96,7 @@ async function ask(question, { via = 'enter' } = {}) {
 
 describe('wow-rag web UI', () => {
   before(async () => {
-    backend = await startBackend()
-    browser = await launchBrowser()
-    const context = await browser.newContext({ viewport: { width: 1320, height: 820 }, locale: 'en-US' })
-    page = await context.newPage()
+    ;({ backend, browser, page } = await openApp())
     page.on('dialog', (d) => {
       dialogs.push(d.message())
       d.dismiss().catch(() => {})

@@ -4,7 +4,7 @@
 // the real backend from Node, as the Python bridge does, so documents appear via /api/events.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { dropFiles, launchBrowser, startBackend, tid } from './harness.mjs'
+import { dropFiles, openApp, tid } from './harness.mjs'
 
 let backend
 let browser
@@ -50,10 +50,7 @@ const FAKE_DESKTOP = () => {
 
 describe('wow-rag web UI in the desktop window', () => {
   before(async () => {
-    backend = await startBackend()
-    browser = await launchBrowser()
-    const context = await browser.newContext({ viewport: { width: 1320, height: 820 }, locale: 'en-US' })
-    page = await context.newPage()
+    ;({ backend, browser, page } = await openApp())
     // What the Python bridge does with paths: import them (here: made-up files, uploaded from
     // Node with the token, which the page never sends itself).
     await page.exposeFunction('__nodeImport', async (kbId, paths) => {

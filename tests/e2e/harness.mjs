@@ -170,6 +170,19 @@ export async function launchBrowser() {
   })
 }
 
+/** The backend and a browser page the size of the desktop window, in English. */
+export async function openApp() {
+  const backend = await startBackend()
+  try {
+    const browser = await launchBrowser()
+    const context = await browser.newContext({ viewport: { width: 1320, height: 820 }, locale: 'en-US' })
+    return { backend, browser, page: await context.newPage() }
+  } catch (error) {
+    await backend.stop()
+    throw error
+  }
+}
+
 /** Drops files onto an element the way a person's drag-and-drop does (a real DataTransfer). */
 export async function dropFiles(page, selector, files) {
   await page.evaluate(

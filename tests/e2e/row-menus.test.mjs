@@ -2,7 +2,7 @@
 // through the real API, and offers export for conversations only.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, startBackend, tid } from './harness.mjs'
+import { openApp, tid } from './harness.mjs'
 
 let backend
 let browser
@@ -26,10 +26,7 @@ async function renameThrough(row, name) {
 
 describe('row menus', () => {
   before(async () => {
-    backend = await startBackend()
-    browser = await launchBrowser()
-    const context = await browser.newContext({ viewport: { width: 1320, height: 820 }, locale: 'en-US' })
-    page = await context.newPage()
+    ;({ backend, browser, page } = await openApp())
   })
 
   after(async () => {

@@ -84,11 +84,14 @@ async def stream_chat(
     turn = chat.open_turn(ChatRequest(question=param))
 
     async def text() -> AsyncIterator[str]:
-        async for event in chat.stream(turn):
-            if isinstance(event, TokenDelta):
-                yield event.delta
-            elif isinstance(event, AnswerFailed):
-                yield f"\n[{event.code}] {event.message}"
+        async for batch in ready_events(chat.stream(turn)):
+            written = "".join(
+                e.delta if isinstance(e, TokenDelta) else f"\n[{e.code}] {e.message}"
+                for e in batch
+                if isinstance(e, TokenDelta | AnswerFailed)
+            )
+            if written:
+                yield written
 
     return StreamingResponse(
         text(),

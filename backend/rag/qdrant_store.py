@@ -59,7 +59,8 @@ class QdrantClientVectorStore:
                         multivector_config=models.MultiVectorConfig(
                             comparator=models.MultiVectorComparator.MAX_SIM
                         ),
-                        # float16 as on the edge engine; local mode keeps float32 anyway.
+                        # Half floats on a server (the edge engine keeps bytes, see
+                        # byte_vectors); local mode keeps float32 anyway.
                         datatype=models.Datatype.FLOAT16 if engine == "server" else None,
                     )
                 },

@@ -37,7 +37,6 @@ class EncodedQuestion:
 class VectorCodec(Protocol):
     datatype: str
 
-    def stored_size(self, dimension: int) -> int: ...
     def stored(self, units: np.ndarray) -> list[list[float]]: ...
     def question(self, vector: np.ndarray) -> EncodedQuestion: ...
     def similarity(self, score: float, question: EncodedQuestion) -> float: ...
@@ -78,9 +77,6 @@ class ByteVectors:
 
 class HalfFloatVectors:
     datatype = "float16"
-
-    def stored_size(self, dimension: int) -> int:
-        return dimension
 
     def stored(self, units: np.ndarray) -> list[list[float]]:
         return units.tolist()  # type: ignore[no-any-return]

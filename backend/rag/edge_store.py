@@ -46,15 +46,16 @@ class EdgeVectorStore:
         path = Path(folder) / COLLECTION
         # A crash during optimisation leaves segment builders behind that nothing cleans.
         shutil.rmtree(path / "temp_segments", ignore_errors=True)
+        self._codec: VectorCodec
         if (path / "edge_config.json").exists():
             self._codec = stored_codec(path / "edge_config.json")
             self._shard = q.EdgeShard.load(str(path))
             return
-        self._codec = ByteVectors()
+        codec = self._codec = ByteVectors()
         config = q.EdgeConfig(
             vectors={
                 DENSE: q.EdgeVectorParams(
-                    size=self._codec.stored_size(dimension),
+                    size=codec.stored_size(dimension),
                     distance=q.Distance.Dot,
                     multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim),
                     datatype=q.VectorStorageDatatype.Uint8,

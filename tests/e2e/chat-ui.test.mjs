@@ -112,13 +112,6 @@ describe('wow-rag web UI', () => {
   test('first launch teaches what to do, and the token does not stay in the URL', async () => {
     await page.goto(`${backend.url}/?token=${backend.token}`)
     await page.locator(tid('kb-create')).waitFor()
-    // From the page's HTML arriving to the UI being ready (scripts, styles, first API calls).
-    const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0]
-      return { html: Math.round(nav.responseEnd), ready: Math.round(performance.now() - nav.responseEnd) }
-    })
-    console.log(`# first load: HTML after ${t.html} ms, UI ready ${t.ready} ms later`)
-    assert.ok(t.ready < 1000, `the UI took ${t.ready} ms to start`)
     assert.ok(!page.url().includes(backend.token), 'token left in the address bar')
     await page.getByText('Create a knowledge base').first().waitFor()
     await shot('welcome')

@@ -18,7 +18,7 @@ from backend.api import chat, documents, events, kbs, llm, openai_compat, sessio
 from backend.container import Container
 from backend.errors import AppError
 from backend.paths import web_dist
-from backend.rag.generation import GenerationError
+from backend.rag.llm.generation import GenerationError
 from backend.security import EdgeGuard
 
 log = logging.getLogger(__name__)

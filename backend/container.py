@@ -9,14 +9,16 @@ from pathlib import Path
 
 from backend.config import Settings
 from backend.paths import DataPaths, default_data_dir
-from backend.rag.embedder import EmbeddingPool, UseEmbedder
-from backend.rag.llama_local import LocalModels
-from backend.rag.llms import build_generator
-from backend.rag.model_server import HttpClients
+from backend.rag.embedder import UseEmbedder
+from backend.rag.embedding_pool import EmbeddingPool
+from backend.rag.llm.gguf import LocalModels
+from backend.rag.llm.model_server import HttpClients
+from backend.rag.llm.providers import build_generator
 from backend.rag.readers import ReaderProcess
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
-from backend.rag.vector_store import VectorStore, open_vector_store
+from backend.rag.vectors.factory import open_vector_store
+from backend.rag.vectors.store import VectorStore
 from backend.services.chat import ChatService
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService

@@ -4,7 +4,6 @@ no cross-origin writes, the upload body limit, and security headers on every ans
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -13,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from backend.errors import TooLarge
+from backend.network import is_loopback
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,13 +36,6 @@ CSP = (
 )
 
 
-def is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _on_loopback(bound_host: str) -> bool:

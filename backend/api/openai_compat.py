@@ -17,7 +17,7 @@ from sse_starlette.sse import EventSourceResponse
 from backend.api.deps import ChatDep, KnowledgeModelsDep
 from backend.api.streaming import ready_events
 from backend.errors import Invalid
-from backend.rag.generation import GenerationError, Turn
+from backend.rag.llm.generation import GenerationError, Turn
 from backend.services.chat import (
     AnswerDone,
     AnswerFailed,

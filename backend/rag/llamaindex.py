@@ -29,10 +29,10 @@ from llama_index.core.vector_stores.types import (
 )
 
 from backend.rag.embedder import Embedder
-from backend.rag.retriever import HybridRetriever, Passage, keyword_text
-from backend.rag.sparse import KeywordEncoder
+from backend.rag.retriever import HybridRetriever, Passage
+from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.splitter import split_pages
-from backend.rag.vector_store import ChunkPoint, SearchQuery, VectorStore
+from backend.rag.vectors.store import ChunkPoint, SearchQuery, VectorStore
 
 
 class UseEmbedding(BaseEmbedding):

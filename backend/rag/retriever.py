@@ -19,8 +19,8 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from backend.rag.embedder import Embedder
-from backend.rag.sparse import KeywordEncoder
-from backend.rag.vector_store import ChunkHit, SearchQuery, VectorStore
+from backend.rag.sparse import KeywordEncoder, keyword_text
+from backend.rag.vectors.store import ChunkHit, SearchQuery, VectorStore
 
 DENSE_WEIGHT = 0.6
 COVERAGE_WEIGHT = 0.4
@@ -97,14 +97,6 @@ class Passage:
         }
 
 
-def document_label(filename: str) -> str:
-    """The file name as words: 'acme_handbook-2025.pdf' -> 'acme handbook 2025'."""
-    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-    return re.sub(r"[_\-.]+", " ", stem).strip()[:80]
-
-
-def keyword_text(filename: str, heading: str, text: str) -> str:
-    return f"{document_label(filename)}\n{heading}\n{text}"
 
 
 # Only the first passages are read sentence by sentence (the extractive answer and the

@@ -8,6 +8,7 @@ by Qdrant itself (the sparse vector's IDF modifier).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -33,3 +34,13 @@ class KeywordEncoder:
 
     def terms(self, text: str) -> set[int]:
         return set(self._model.embed_query(text).indices)
+
+
+def document_label(filename: str) -> str:
+    """The file name as words: 'acme_handbook-2025.pdf' -> 'acme handbook 2025'."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return re.sub(r"[_\-.]+", " ", stem).strip()[:80]
+
+
+def keyword_text(filename: str, heading: str, text: str) -> str:
+    return f"{document_label(filename)}\n{heading}\n{text}"

@@ -12,7 +12,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from backend.errors import NotFound
-from backend.rag.generation import (
+from backend.rag.llm.generation import (
     AnswerGenerator,
     AnswerRequest,
     GenerationError,

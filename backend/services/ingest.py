@@ -18,12 +18,11 @@ from typing import BinaryIO, TypeVar
 
 import numpy as np
 
-from backend.rag.embedder import EmbeddingPool
+from backend.rag.embedding_pool import EmbeddingPool
 from backend.rag.readers import ParsedDocument
-from backend.rag.retriever import keyword_text
-from backend.rag.sparse import KeywordEncoder
+from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.splitter import Chunk, split_pages
-from backend.rag.vector_store import ChunkPoint, VectorStore
+from backend.rag.vectors.store import ChunkPoint, VectorStore
 from backend.schemas import DocumentOut
 from backend.services.events import EventBus
 from backend.services.uploads import StoredUpload, UploadStore, sanitize_filename

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from backend.rag.generation import GenerationError
-from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.model_server import Endpoint, http_client, open_request
-from backend.rag.openai_compatible import OpenAICompatibleGenerator
+from backend.rag.llm.generation import GenerationError
+from backend.rag.llm.gguf import LlamaCppGenerator, LocalModels
+from backend.rag.llm.model_server import Endpoint, http_client, open_request
+from backend.rag.llm.openai_compatible import OpenAICompatibleGenerator
 from backend.services.model_files import ModelFiles
 from backend.services.settings import LlmSettings, SettingsService
 

@@ -60,7 +60,7 @@ def bare_embed(
     The vectors are cached under .cache/ so later steps (the local engine, 100k, HNSW
     recall) can build stores without embedding again.
     """
-    from backend.rag.embedder import EmbeddingPool
+    from backend.rag.embedding_pool import EmbeddingPool
 
     pool = EmbeddingPool(workers)
     try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.rag.byte_vectors import BALANCE, SCALE, ByteVectors
 from backend.rag.embedder import UseEmbedder
+from backend.rag.vectors.byte_vectors import BALANCE, SCALE, ByteVectors
 
 SENTENCES = [
     "员工每年享有十五天带薪年假。",

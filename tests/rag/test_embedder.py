@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from backend.rag.embedder import EmbeddingPool, UseEmbedder
+from backend.rag.embedder import UseEmbedder
+from backend.rag.embedding_pool import EmbeddingPool
 
 TEXTS = ["艾可美公司的员工每天的餐补标准是多少？", "The loading dock opens at 06:30."]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.rag.generation import AnswerRequest, GenerationError, Turn
-from backend.rag.llama_local import LlamaCppGenerator, LocalModels
+from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
+from backend.rag.llm.gguf import LlamaCppGenerator, LocalModels
 from tests.conftest import read_sse
 from tests.fakes import TINY_PIECES, write_tiny_gguf
 

@@ -9,7 +9,7 @@ import pytest
 from backend.rag.embedder import UseEmbedder
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
-from backend.rag.vector_store import open_vector_store
+from backend.rag.vectors.factory import open_vector_store
 
 
 @pytest.fixture

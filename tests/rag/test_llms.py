@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.rag.generation import AnswerRequest, GenerationError, Turn
-from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.model_server import Endpoint, HttpClients, api_root
-from backend.rag.openai_compatible import OpenAICompatibleGenerator, stream_deltas
-from backend.rag.prompts import ThinkFilter, standalone_question
+from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
+from backend.rag.llm.gguf import LlamaCppGenerator, LocalModels
+from backend.rag.llm.model_server import Endpoint, HttpClients, api_root
+from backend.rag.llm.openai_compatible import OpenAICompatibleGenerator, stream_deltas
+from backend.rag.llm.prompts import ThinkFilter, standalone_question
 from backend.rag.retriever import Passage
 from tests.fakes import FakeLlm, dead_url, served_llm
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from backend.rag.retriever import BoundedCache, HybridRetriever
 from backend.rag.sparse import KeywordEncoder
-from backend.rag.vector_store import ChunkHit, SearchQuery
+from backend.rag.vectors.store import ChunkHit, SearchQuery
 
 
 def test_bounded_cache_computes_once_and_drops_the_least_recently_used():

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from backend.rag.embedder import UseEmbedder
-from backend.rag.retriever import HybridRetriever, keyword_text
-from backend.rag.sparse import KeywordEncoder
+from backend.rag.retriever import HybridRetriever
+from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.splitter import split_pages
-from backend.rag.vector_store import ChunkPoint, SearchQuery, open_vector_store
+from backend.rag.vectors.factory import open_vector_store
+from backend.rag.vectors.store import ChunkPoint, SearchQuery
 
 ENGINES = ["edge", "local"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from backend.rag.generation import AnswerRequest, GenerationError, Turn
+from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
 from backend.services.chat import AnswerDone, ChatRequest, followup_query
 
 

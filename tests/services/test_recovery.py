@@ -7,7 +7,7 @@ import json
 import sqlite3
 import time
 
-from backend.rag.vector_store import open_vector_store
+from backend.rag.vectors.factory import open_vector_store
 from tests.conftest import LiveServer, wait_documents
 from tests.fakes import served_llm
 

@@ -107,15 +107,3 @@ class VectorStore(Protocol):
 
     def flush(self) -> None: ...
     def close(self) -> None: ...
-
-
-def open_vector_store(
-    engine: str, folder: str, dimension: int, url: str | None = None, api_key: str | None = None
-) -> VectorStore:
-    if engine == "edge":
-        from backend.rag.edge_store import EdgeVectorStore
-
-        return EdgeVectorStore(folder, dimension)
-    from backend.rag.qdrant_store import QdrantClientVectorStore
-
-    return QdrantClientVectorStore(engine, folder, dimension, url=url, api_key=api_key)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.rag.extractive import ExtractiveGenerator
-from backend.rag.generation import AnswerGenerator
-from backend.rag.llama_local import LlamaCppGenerator, LocalModels
-from backend.rag.model_server import Endpoint, HttpClients
-from backend.rag.openai_compatible import OpenAICompatibleGenerator
+from backend.rag.llm.extractive import ExtractiveGenerator
+from backend.rag.llm.generation import AnswerGenerator
+from backend.rag.llm.gguf import LlamaCppGenerator, LocalModels
+from backend.rag.llm.model_server import Endpoint, HttpClients
+from backend.rag.llm.openai_compatible import OpenAICompatibleGenerator
 
 
 def endpoint_of(llm: Any) -> Endpoint:

@@ -7,7 +7,7 @@ import asyncio
 import re
 from collections.abc import AsyncGenerator
 
-from backend.rag.generation import NOT_FOUND, AnswerRequest
+from backend.rag.llm.generation import NOT_FOUND, AnswerRequest
 from backend.rag.retriever import Passage, UnitScore
 
 # Below both, the best passage shares neither meaning nor words with the question.

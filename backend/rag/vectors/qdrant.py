@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from backend.rag.vector_store import (
+from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
     PREFETCH_FACTOR,

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from backend.rag.byte_vectors import ByteVectors, HalfFloatVectors, VectorCodec
-from backend.rag.vector_store import (
+from backend.rag.vectors.byte_vectors import ByteVectors, HalfFloatVectors, VectorCodec
+from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
     PREFETCH_FACTOR,

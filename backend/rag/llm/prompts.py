@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from backend.rag.generation import AnswerRequest, Language, Turn, detect_language
+from backend.rag.llm.generation import AnswerRequest, Language, Turn, detect_language
 
 Message = dict[str, str]
 

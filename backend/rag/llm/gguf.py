@@ -13,8 +13,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from backend.rag.generation import AnswerRequest, GenerationError, Turn
-from backend.rag.prompts import (
+from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
+from backend.rag.llm.prompts import (
     CONDENSE_MAX_TOKENS,
     Message,
     ThinkFilter,

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import anyio
 import orjson
 
-from backend.rag.generation import GenerationError
-from backend.security import is_loopback
+from backend.network import is_loopback
+from backend.rag.llm.generation import GenerationError
 
 if TYPE_CHECKING:  # aiohttp is imported on first use: nothing at start-up needs it (0.12 s)
     import aiohttp

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from backend.rag.generation import AnswerRequest, GenerationError, Turn
-from backend.rag.model_server import (
+from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
+from backend.rag.llm.model_server import (
     Endpoint,
     HttpClients,
     UnsupportedParameter,
@@ -19,7 +19,7 @@ from backend.rag.model_server import (
     open_request,
     read_rest,
 )
-from backend.rag.prompts import (
+from backend.rag.llm.prompts import (
     CONDENSE_MAX_TOKENS,
     Message,
     ThinkFilter,

@@ -1,0 +1,1 @@
+"""Answer generation: providers, the model-server client, GGUF, prompts, extractive."""

@@ -1,0 +1,1 @@
+"""Vector stores: the protocol, its factory, Qdrant Edge and qdrant-client stores."""

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -19,6 +19,7 @@ from backend.rag.llm.generation import (
     Turn,
     detect_language,
 )
+from backend.rag.relevance import judge
 from backend.rag.retriever import HybridRetriever, Passage
 from backend.store.clock import new_id
 from backend.store.knowledge_bases import KnowledgeBaseRepository
@@ -185,14 +186,20 @@ class ChatService:
                 turn.question,
             )
             retrieval_ms = _ms(started)
+            judgement = judge(turn.question, passages)
+            passages = judgement.passages
             yield SourcesFound([p.to_source() for p in passages])
             first_token_ms: float | None = None
             request = AnswerRequest(
                 turn.question, passages, turn.history, detect_language(turn.question)
             )
             # aclosing: a client that leaves closes the model's stream (and its connection)
-            # now, not whenever the garbage collector gets to it.
-            async with aclosing(generator.stream(request)) as deltas:
+            # now, not whenever the garbage collector gets to it. Nothing to answer from:
+            # the judgement's reply, and no model is called.
+            replies = generator.stream(request) if judgement.verdict == "answer" else _said(
+                judgement.reply
+            )
+            async with aclosing(replies) as deltas:
                 async for delta in deltas:
                     if first_token_ms is None:
                         first_token_ms = _ms(started)
@@ -253,6 +260,10 @@ class ChatService:
             elif isinstance(event, AnswerFailed):
                 raise GenerationError(event.code, event.message)
         return turn.session_id, answer, sources
+
+
+async def _said(text: str) -> AsyncGenerator[str, None]:
+    yield text
 
 
 def _ms(since: float) -> float:

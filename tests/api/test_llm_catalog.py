@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import read_sse
+from tests.conftest import read_sse, wait_documents
 from tests.fakes import dead_url, served_app
 
 KEY = "sk-catalog-secret"
@@ -156,7 +156,13 @@ def test_llama_cpp_provider_without_a_model_gives_an_error_event(client):
     )
     assert missing.status_code == 404  # a model that is not there is never saved
     client.put("/api/settings", json={"llm": {"provider": "llama_cpp"}})
-    with client.stream("POST", "/api/chat/stream", json={"question": "hello?"}) as answer:
+    # A question the knowledge base can answer, so that the model is really asked.
+    kb = client.post("/api/kbs", json={"name": "gguf"}).json()
+    note = ("orbit.txt", b"The Orbit desk lamp runs for 40 hours on one charge.")
+    assert client.post(f"/api/kbs/{kb['id']}/documents", files={"files": note}).status_code == 202
+    assert wait_documents(client, kb["id"])[0]["status"] == "ready"
+    question = {"question": "How long does the Orbit lamp run on one charge?"}
+    with client.stream("POST", "/api/chat/stream", json=question) as answer:
         events = read_sse(answer.iter_lines())
     assert events[-1]["event"] == "error"
     assert events[-1]["code"] in ("llm_not_configured", "llm_unavailable", "llm_model_not_found")

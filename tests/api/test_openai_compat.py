@@ -81,6 +81,7 @@ def test_sdk_streams_the_upstream_tokens(app, llm):
 
 
 def test_history_in_the_messages_reaches_the_model(app, llm):
+    llm.reset(reply="Can I extend how long I borrow a book?")  # the model's rewrite
     sdk(app).chat.completions.create(
         model="kb:library",
         messages=[

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
 from backend.services.chat import AnswerDone, ChatRequest, followup_query
+from tests.conftest import wait_documents
 
 
 class RewriteFails:
@@ -23,8 +24,12 @@ class RewriteFails:
         return None
 
 
-async def test_failed_condense_falls_back_to_the_heuristic(container):
+async def test_failed_condense_falls_back_to_the_heuristic(container, client):
     container.chat.generator = RewriteFails
+    kb = client.post("/api/kbs", json={"name": "library"}).json()
+    rules = ("rules.md", b"# Loans\nBooks can be borrowed for 21 days and renewed twice.")
+    assert client.post(f"/api/kbs/{kb['id']}/documents", files={"files": rules}).status_code == 202
+    assert wait_documents(client, kb["id"])[0]["status"] == "ready"
     first = container.chat.open_turn(ChatRequest("How long can I borrow a book?"))
     [event async for event in container.chat.stream(first)]
     follow = container.chat.open_turn(ChatRequest("Can I renew it?", session_id=first.session_id))

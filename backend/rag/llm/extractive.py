@@ -8,21 +8,15 @@ import re
 from collections.abc import AsyncGenerator
 
 from backend.rag.llm.generation import NOT_FOUND, AnswerRequest
+from backend.rag.relevance import relevant
 from backend.rag.retriever import Passage, UnitScore
 
-# Below both, the best passage shares neither meaning nor words with the question.
-MIN_DENSE = 0.18
-MIN_COVERAGE = 0.34
 MAX_SENTENCES = 3
 FOLLOWER_RATIO = 0.85
 TYPING_DELAY_S = 0.015
 TITLE_PENALTY = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：]$")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")
-
-
-def relevant(passage: Passage) -> bool:
-    return passage.dense >= MIN_DENSE or passage.coverage >= MIN_COVERAGE
 
 
 def _title_like(text: str) -> bool:

@@ -66,6 +66,10 @@ def build_web(skip: bool) -> None:
     subprocess.run([npm, "run", "build"], cwd=web, check=True)
 
 
+def fetch_e5_weights() -> None:
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "e5_weights.py")], check=True)
+
+
 def build_bundle() -> None:
     subprocess.run(
         [
@@ -137,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     build_web(args.skip_web)
+    fetch_e5_weights()
     build_bundle()
     app = app_path()
     print(f"bundle: {app} ({folder_size(app) / 1e6:.0f} MB)", flush=True)

@@ -58,7 +58,7 @@ def test_a_question_is_closest_to_its_answer_in_either_language(e5):
 def test_a_text_longer_than_one_window_uses_all_of_it(e5):
     head = "第一部分讲的是数据库索引的设计。" * 60  # more than 510 pieces
     tail = "The last part is about cooking pasta with tomatoes and basil."
-    assert e5.token_counts([PASSAGE + head]) [0] > 512
+    assert e5.token_counts([PASSAGE + head])[0] > 512
     whole, first = e5.passage([head + tail, head])
     assert np.isclose(np.linalg.norm(whole), 1.0, atol=1e-5)
     assert float(whole @ first) < 0.9999  # the second window counted

@@ -22,11 +22,15 @@ from backend.rag.vectors.byte_vectors import ByteVectors, HalfFloatVectors, Vect
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
+    PASSAGE,
+    PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
     RRF_K,
     ChunkHit,
     ChunkPoint,
+    PassageHit,
+    PendingPassage,
     SearchQuery,
     candidates,
 )
@@ -50,6 +54,12 @@ class EdgeVectorStore:
         if (path / "edge_config.json").exists():
             self._codec = stored_codec(path / "edge_config.json")
             self._shard = q.EdgeShard.load(str(path))
+            if not has_vector(path / "edge_config.json", PASSAGE):  # a shard from before e5
+                self._shard.update(q.UpdateOperation.create_dense_vector(
+                    PASSAGE, PASSAGE_DIMENSION, q.Distance.Cosine, None,
+                    q.VectorStorageDatatype.Float16,
+                ))
+                self._shard.flush()
             return
         codec = self._codec = ByteVectors()
         config = q.EdgeConfig(
@@ -63,7 +73,13 @@ class EdgeVectorStore:
                     # in resident memory (937 MB for 480 MB of vectors at 100k chunks),
                     # for the same query time.
                     memory=q.Memory.Cold,
-                )
+                ),
+                PASSAGE: q.EdgeVectorParams(
+                    size=PASSAGE_DIMENSION,
+                    distance=q.Distance.Cosine,
+                    datatype=q.VectorStorageDatatype.Float16,
+                    memory=q.Memory.Cold,
+                ),
             },
             sparse_vectors={KEYWORDS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         )
@@ -82,17 +98,15 @@ class EdgeVectorStore:
 
     def upsert(self, points: list[ChunkPoint]) -> None:
         q = self._q
-        batch = [
-            q.Point(
-                p.id,
-                {
-                    DENSE: self._codec.stored(p.dense),
-                    KEYWORDS: q.SparseVector(p.keywords.indices, p.keywords.values),
-                },
-                p.payload(),
-            )
-            for p in points
-        ]
+        batch = []
+        for p in points:
+            vectors: dict[str, Any] = {
+                DENSE: self._codec.stored(p.dense),
+                KEYWORDS: q.SparseVector(p.keywords.indices, p.keywords.values),
+            }
+            if p.passage is not None:
+                vectors[PASSAGE] = p.passage.tolist()
+            batch.append(q.Point(p.id, vectors, p.payload()))
         with self._lock:
             self._shard.update(q.UpdateOperation.upsert_points(batch))
 
@@ -183,6 +197,53 @@ class EdgeVectorStore:
             if isinstance(p.vector, dict) and DENSE in p.vector
         }
 
+    def search_passages(
+        self, vector: np.ndarray, kb_ids: list[str] | None, limit: int
+    ) -> list[PassageHit]:
+        q = self._q
+        request = q.QueryRequest(
+            limit=limit,
+            query=q.Query.Nearest(vector.tolist(), using=PASSAGE),
+            filter=self._match("kb_id", kb_ids) if kb_ids else None,
+            params=q.SearchParams(exact=True),
+            with_payload=True,
+            with_vector=False,
+        )
+        return [
+            PassageHit(str(p.id), float(p.score), dict(p.payload or {}))
+            for p in self._shard.query(request)
+        ]
+
+    def missing_passages(self, limit: int) -> list[PendingPassage]:
+        q = self._q
+        records, _ = self._shard.scroll(q.ScrollRequest(
+            limit=limit,
+            filter=q.Filter(must_not=[q.HasVectorCondition(PASSAGE)]),
+            with_payload=True,
+            with_vector=False,
+        ))
+        return [PendingPassage(str(r.id), str((r.payload or {}).get("text", ""))) for r in records]
+
+    def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:
+        q = self._q
+        with self._lock:  # deletes take it too: nothing vanishes between the two steps
+            present = self._shard.retrieve([uuid.UUID(c.id) for c in chunks], True, False)
+            texts = {str(r.id): (r.payload or {}).get("text") for r in present}
+            batch = [
+                q.PointVectors(chunk.id, {PASSAGE: vector.tolist()})
+                for chunk, vector in zip(chunks, vectors, strict=True)
+                if texts.get(chunk.id) == chunk.text
+            ]
+            if batch:
+                self._shard.update(q.UpdateOperation.update_vectors(batch))
+        return len(batch)
+
+    def passage_counts(self) -> tuple[int, int]:
+        q = self._q
+        having = q.Filter(must=[q.HasVectorCondition(PASSAGE)])
+        done = int(self._shard.count(q.CountRequest(exact=True, filter=having)))
+        return done, self.count()
+
     def flush(self) -> None:
         with self._lock:
             self._shard.flush()
@@ -191,6 +252,11 @@ class EdgeVectorStore:
         with self._lock:
             self._shard.flush()
             self._shard.close()
+
+
+def has_vector(config_file: Path, name: str) -> bool:
+    config = json.loads(config_file.read_text("utf-8"))
+    return name in (config.get("vectors") or {})
 
 
 def stored_codec(config_file: Path) -> VectorCodec:

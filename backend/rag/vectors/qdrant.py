@@ -2,7 +2,9 @@
 and `server` (a Qdrant server or cluster, for teams). Same data model and the same
 prefetch + RRF query as the edge engine.
 
-Local mode is not thread-safe, so one lock guards every call.
+Local mode is not thread-safe, so one lock guards every call. A collection made before the
+e5 `passage` vector existed cannot get it here (qdrant-client cannot add a named vector):
+such a store has no passage vectors, and the passage methods find nothing to do.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import numpy as np
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
+    PASSAGE,
+    PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
     RRF_K,
     ChunkHit,
     ChunkPoint,
+    PassageHit,
+    PendingPassage,
     SearchQuery,
     candidates,
 )
@@ -62,7 +68,12 @@ class QdrantClientVectorStore:
                         # Half floats on a server (the edge engine keeps bytes, see
                         # byte_vectors); local mode keeps float32 anyway.
                         datatype=models.Datatype.FLOAT16 if engine == "server" else None,
-                    )
+                    ),
+                    PASSAGE: models.VectorParams(
+                        size=PASSAGE_DIMENSION,
+                        distance=models.Distance.COSINE,
+                        datatype=models.Datatype.FLOAT16 if engine == "server" else None,
+                    ),
                 },
                 sparse_vectors_config={
                     KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
@@ -73,6 +84,8 @@ class QdrantClientVectorStore:
                 self._client.create_payload_index(
                     COLLECTION, name, models.PayloadSchemaType.KEYWORD
                 )
+        vectors = self._client.get_collection(COLLECTION).config.params.vectors
+        self.has_passages = isinstance(vectors, dict) and PASSAGE in vectors
 
     def _match(self, key: str, values: list[str]) -> Any:
         m = self._m
@@ -81,17 +94,15 @@ class QdrantClientVectorStore:
 
     def upsert(self, points: list[ChunkPoint]) -> None:
         m = self._m
-        batch = [
-            m.PointStruct(
-                id=p.id,
-                payload=p.payload(),
-                vector={
-                    DENSE: p.dense.tolist(),
-                    KEYWORDS: m.SparseVector(indices=p.keywords.indices, values=p.keywords.values),
-                },
-            )
-            for p in points
-        ]
+        batch = []
+        for p in points:
+            vectors: dict[str, Any] = {
+                DENSE: p.dense.tolist(),
+                KEYWORDS: m.SparseVector(indices=p.keywords.indices, values=p.keywords.values),
+            }
+            if p.passage is not None and self.has_passages:
+                vectors[PASSAGE] = p.passage.tolist()
+            batch.append(m.PointStruct(id=p.id, payload=p.payload(), vector=vectors))
         with self._lock:
             self._client.upsert(COLLECTION, batch, wait=True)
 
@@ -188,6 +199,61 @@ class QdrantClientVectorStore:
             for r in records
             if isinstance(r.vector, dict) and DENSE in r.vector
         }
+
+    def search_passages(
+        self, vector: np.ndarray, kb_ids: list[str] | None, limit: int
+    ) -> list[PassageHit]:
+        if not self.has_passages:
+            return []
+        flt = self._match("kb_id", kb_ids) if kb_ids else None
+        with self._lock:
+            result = self._client.query_points(
+                COLLECTION, query=vector.tolist(), using=PASSAGE, query_filter=flt,
+                limit=limit, with_payload=True,
+            )
+        return [
+            PassageHit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points
+        ]
+
+    def missing_passages(self, limit: int) -> list[PendingPassage]:
+        if not self.has_passages:
+            return []
+        m = self._m
+        with self._lock:
+            records, _ = self._client.scroll(
+                COLLECTION,
+                scroll_filter=m.Filter(must_not=[m.HasVectorCondition(has_vector=PASSAGE)]),
+                limit=limit,
+                with_payload=["text"],
+                with_vectors=False,
+            )
+        return [PendingPassage(str(r.id), str((r.payload or {}).get("text", ""))) for r in records]
+
+    def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:
+        if not self.has_passages or not chunks:
+            return 0
+        m = self._m
+        with self._lock:  # deletes go through it too (one process; a server may race)
+            present = self._client.retrieve(
+                COLLECTION, [c.id for c in chunks], with_payload=["text"], with_vectors=False
+            )
+            texts = {str(r.id): (r.payload or {}).get("text") for r in present}
+            batch = [
+                m.PointVectors(id=chunk.id, vector={PASSAGE: vector.tolist()})
+                for chunk, vector in zip(chunks, vectors, strict=True)
+                if texts.get(chunk.id) == chunk.text
+            ]
+            if batch:
+                self._client.update_vectors(COLLECTION, points=batch, wait=True)
+        return len(batch)
+
+    def passage_counts(self) -> tuple[int, int]:
+        total = self.count()
+        if not self.has_passages:
+            return 0, total
+        having = self._m.Filter(must=[self._m.HasVectorCondition(has_vector=PASSAGE)])
+        with self._lock:
+            return int(self._client.count(COLLECTION, count_filter=having, exact=True).count), total
 
     def flush(self) -> None:
         """qdrant-client writes through; nothing to do."""

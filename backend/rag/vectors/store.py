@@ -2,6 +2,10 @@
 Qdrant server. Same data model everywhere: a named multivector `dense` (one row per
 sentence unit, MaxSim), a named sparse `keywords` (BM25 with Qdrant's IDF modifier),
 payload indexes on kb_id and doc_id, and hybrid search fused by RRF inside Qdrant.
+
+A second dense model, multilingual-e5-small, adds an optional named vector `passage`: one
+384-dim vector per chunk (cosine), written after import by a background pass
+(services/reembed.py), so a chunk may not have it yet.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from backend.rag.sparse import SparseTerms
 
 DENSE = "dense"
 KEYWORDS = "keywords"
+PASSAGE = "passage"
+PASSAGE_DIMENSION = 384  # multilingual-e5-small
 PREFETCH_FACTOR = 4
 PREFETCH_MIN = 40
 RERANK_MIN = 12
@@ -44,6 +50,7 @@ class ChunkPoint:
     units: list[tuple[int, int]]
     dense: np.ndarray  # (len(units), dim)
     keywords: SparseTerms
+    passage: np.ndarray | None = None  # (PASSAGE_DIMENSION,), or None until re-embedded
 
     @property
     def id(self) -> str:
@@ -81,6 +88,23 @@ class ChunkHit:
 
 
 @dataclass(frozen=True)
+class PassageHit:
+    """A chunk found by its whole-passage vector: cosine similarity and payload."""
+
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PendingPassage:
+    """A chunk still without a passage vector, with the text to embed."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     dense: np.ndarray  # (dim,)
     keywords: SparseTerms
@@ -103,6 +127,25 @@ class VectorStore(Protocol):
     def search(self, query: SearchQuery) -> list[ChunkHit]: ...
     def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
         """The sentence vectors of these points (float32, one row per unit)."""
+        ...
+
+    def search_passages(
+        self, vector: np.ndarray, kb_ids: list[str] | None, limit: int
+    ) -> list[PassageHit]:
+        """Chunks by cosine of their passage vector (only chunks that have one)."""
+        ...
+
+    def missing_passages(self, limit: int) -> list[PendingPassage]:
+        """Up to `limit` chunks without a passage vector: the re-embedding pass's work."""
+        ...
+
+    def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:
+        """Store each chunk's passage vector if the chunk still holds the text it was
+        embedded from (it may be gone or re-imported by now); how many were stored."""
+        ...
+
+    def passage_counts(self) -> tuple[int, int]:
+        """(chunks with a passage vector, all chunks)."""
         ...
 
     def flush(self) -> None: ...

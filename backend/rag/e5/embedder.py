@@ -48,6 +48,7 @@ class E5Embedder:
 
                 weights = WeightsFile(self._path or locate())
                 self._model = (E5Tokenizer(weights.vocabulary()), Encoder(weights))
+                weights.release_pages()
                 self._limiter = ThreadpoolController()
             return self._model
 

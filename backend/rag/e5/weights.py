@@ -141,6 +141,12 @@ class WeightsFile:
             at += 5 + 4 * n
         return Vocabulary(blob, offsets, scores, normalisation, bos, eos, unk)
 
+    def release_pages(self) -> None:
+        """Let the OS drop the pages read while loading (the layers are float32 copies by
+        now); the token rows a text needs are read back on demand."""
+        if hasattr(mmap, "MADV_DONTNEED"):  # not on Windows, which trims on its own
+            self._map.madvise(mmap.MADV_DONTNEED)
+
     def floats(self, name: str) -> np.ndarray:
         kind, count, offset = self._directory[name]
         if kind != _F32:

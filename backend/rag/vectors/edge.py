@@ -226,6 +226,8 @@ class EdgeVectorStore:
 
     def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:
         q = self._q
+        if not chunks:
+            return 0
         with self._lock:  # deletes take it too: nothing vanishes between the two steps
             present = self._shard.retrieve([uuid.UUID(c.id) for c in chunks], True, False)
             texts = {str(r.id): (r.payload or {}).get("text") for r in present}

@@ -92,7 +92,6 @@ const en = {
     stopped: 'Stopped',
     sources: 'Sources',
     page: 'p. {n}',
-    timings: 'retrieval {r} ms · first token {f} ms · total {t} ms',
     untitled: 'New conversation',
     failed: 'The answer failed',
   },

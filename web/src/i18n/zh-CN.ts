@@ -92,7 +92,6 @@ const zhCN: Messages = {
     stopped: '已停止',
     sources: '来源',
     page: '第 {n} 页',
-    timings: '检索 {r} ms · 首字 {f} ms · 总计 {t} ms',
     untitled: '新对话',
     failed: '回答失败',
   },

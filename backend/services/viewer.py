@@ -34,6 +34,7 @@ VIEW_FORMATS = {
     ".pptx": "markdown",
     ".html": "markdown",
     ".htm": "markdown",
+    ".xlsx": "markdown",  # a "## Sheet: name" heading over each sheet's rows
 }
 # Types that a browser could run in the app's origin are served as text.
 _ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript")

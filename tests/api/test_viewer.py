@@ -105,6 +105,18 @@ def test_desktop_open_gets_a_copy_under_the_real_name(client, container):
     assert named_copy_in(Path("/nonexistent"), kb_id, doc_id) is None
 
 
+def test_desktop_bridge_opens_the_named_copy(client, container, monkeypatch):
+    from backend.desktop import bridge
+
+    kb_id, doc_id = _kb_with(client, "report.txt", b"some plain text for the viewer")
+    opened: list[Path] = []
+    monkeypatch.setattr(bridge, "open_path", lambda path: opened.append(path) or True)
+    api = bridge.DesktopApi(container.paths.root)
+    assert api.open_document(kb_id, doc_id) is True
+    assert [p.name for p in opened] == ["report.txt"]
+    assert api.open_document(kb_id, "nope") is False
+
+
 def test_active_types_are_served_as_text():
     for name in ("x.html", "x.htm", "x.svg", "x.js", "x.xhtml"):
         assert media_type(name).startswith("text/plain"), name

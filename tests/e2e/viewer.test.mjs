@@ -162,6 +162,18 @@ describe('document viewer', () => {
     await page.locator(tid('message-user')).first().waitFor({ state: 'detached' })
   })
 
+  test('a document row opens the document in the viewer', async () => {
+    await page.locator(tid('kb-item')).first().click()
+    const row = page.locator(tid('doc-row')).filter({ hasText: 'pump-manual.pdf' })
+    await row.locator(tid('doc-open')).click()
+    const viewer = page.locator(`${tid('doc-viewer')}[data-format="pdf"]`)
+    await viewer.waitFor()
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.page === '1', tid('doc-viewer'))
+    const link = page.locator(tid('doc-open-original'))
+    assert.match(await link.getAttribute('href'), /\/api\/kbs\/[^/]+\/documents\/[^/]+\/file$/)
+    await page.keyboard.press('Escape')
+  })
+
   test('no model: Regenerate is not offered, the timings sit in the details', async () => {
     const answer = await ask('Where should the pump be stored?')
     assert.equal(await answer.locator(tid('message-regenerate')).count(), 0)

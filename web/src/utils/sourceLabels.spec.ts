@@ -30,6 +30,10 @@ describe('citation chips', () => {
     expect(chips.map((c) => c.source.index)).toEqual([1, 3])
   })
 
+  it('a slash inside a section title is not a path step', () => {
+    expect(sourceChips([src(1, { heading: 'Network > TCP/IP basics' })])[0]?.label).toBe('TCP/IP basics')
+  })
+
   it('a passage without a heading is named by its file', () => {
     expect(sourceChips([src(1, {})])[0]?.label).toBe('notes.md')
   })

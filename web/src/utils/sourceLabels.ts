@@ -13,7 +13,9 @@ export interface SourceChip {
   file: string
 }
 
-const lastSection = (heading: string): string => heading.split(/\s*[>›]\s*/).filter(Boolean).pop() ?? ''
+/** The section's own title: the last step of a heading path ("Setup > Install"). */
+export const sectionTitle = (heading: string): string =>
+  heading.split(/\s+[>›]\s+/).map((s) => s.trim()).filter(Boolean).pop() ?? ''
 
 export function sourceChips(sources: Source[]): SourceChip[] {
   const seen = new Set<string>()
@@ -22,7 +24,7 @@ export function sourceChips(sources: Source[]): SourceChip[] {
     const key = `${source.doc_id}\u0000${source.text.replace(/\s+/g, ' ').trim()}`
     if (seen.has(key)) continue
     seen.add(key)
-    const section = source.page == null ? lastSection(source.heading ?? '') : ''
+    const section = source.page == null ? sectionTitle(source.heading ?? '') : ''
     chips.push({ source, label: section || source.filename, file: source.filename })
   }
   return chips

@@ -65,6 +65,7 @@ class SourceOut(BaseModel):
     doc_id: str
     filename: str
     page: int | None
+    heading: str | None = None
     text: str
     score: float
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import cast
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -84,14 +86,21 @@ async def stream_chat(
     turn = chat.open_turn(ChatRequest(question=param))
 
     async def text() -> AsyncIterator[str]:
-        async for batch in ready_events(chat.stream(turn)):
-            written = "".join(
-                e.delta if isinstance(e, TokenDelta) else f"\n[{e.code}] {e.message}"
-                for e in batch
-                if isinstance(e, TokenDelta | AnswerFailed)
-            )
-            if written:
-                yield written
+        # An address-bar answer is not a conversation: its session goes once it is said
+        # (after the stream, which saves the answer into it, has closed).
+        try:
+            events = cast(AsyncGenerator[list[ChatEvent], None], ready_events(chat.stream(turn)))
+            async with aclosing(events) as batches:
+                async for batch in batches:
+                    written = "".join(
+                        e.delta if isinstance(e, TokenDelta) else f"\n[{e.code}] {e.message}"
+                        for e in batch
+                        if isinstance(e, TokenDelta | AnswerFailed)
+                    )
+                    if written:
+                        yield written
+        finally:
+            chat.sessions.delete(turn.session_id)
 
     return StreamingResponse(
         text(),

@@ -178,6 +178,13 @@ class DesktopApi:
         """Show the data folder in the file manager."""
         return open_path(self._data_dir)
 
+    def open_document(self, kb_id: str, doc_id: str) -> bool:
+        """Open a document's stored original with the system's default program."""
+        from backend.services.viewer import named_copy_in
+
+        path = named_copy_in(self._data_dir, str(kb_id), str(doc_id))
+        return path is not None and open_path(path)
+
     def open_external(self, url: str) -> bool:
         """Open an http(s) or mailto link in the system browser."""
         return open_url(str(url))

@@ -92,6 +92,7 @@ class Passage:
             "doc_id": self.doc_id,
             "filename": self.filename,
             "page": self.page,
+            "heading": self.heading,
             "text": self.text,
             "score": round(self.score, 4),
         }

@@ -43,6 +43,8 @@ export interface PywebviewApi {
   choose_folder(): Promise<string | null>
   import_paths(kbId: string, paths: string[]): Promise<ImportResult | DesktopErrorBody>
   open_data_dir(): Promise<boolean>
+  /** Newer than the rest of the bridge: absent in a window of an older build. */
+  open_document?(kbId: string, docId: string): Promise<boolean>
   open_external(url: string): Promise<boolean>
 }
 
@@ -155,6 +157,11 @@ export async function importPaths(kbId: string, list: string[]): Promise<ImportR
 }
 
 export const openDataDir = async (): Promise<boolean> => Boolean(await api().open_data_dir())
+/** Opens a document's stored original with the system's default program. */
+export async function openDocument(kbId: string, docId: string): Promise<boolean> {
+  const bridge = api()
+  return typeof bridge.open_document === 'function' && Boolean(await bridge.open_document(kbId, docId))
+}
 export const openExternal = async (url: string): Promise<boolean> => Boolean(await api().open_external(url))
 
 /** Calls `handler` with the real paths of every drop on the window; returns the unsubscribe. */

@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { getSession } from '@/api/sessions'
+import { useUiStore } from './ui'
 import type { SessionDetail, StoredMessage } from '@/types/api'
 import type { ChatMessage } from '@/types/chat'
 
@@ -51,7 +52,14 @@ export const useChatStore = defineStore('chat', () => {
     localStorage.setItem(SCOPE_KEY, JSON.stringify(ids))
   }
 
+  /** A source belongs to the conversation that cited it: another one closes it. */
+  function closeSource(): void {
+    const ui = useUiStore()
+    if (ui.panel === 'source') ui.closePanel()
+  }
+
   function show(detail: SessionDetail): void {
+    if (detail.id !== sessionId.value) closeSource()
     setSession(detail.id)
     title.value = detail.title
     messages.value = detail.messages.map(fromStored)
@@ -75,6 +83,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   function startNew(): void {
+    closeSource()
     openTicket++
     loading.value = false
     setSession(null)

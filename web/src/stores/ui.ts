@@ -1,7 +1,7 @@
 /** Layout state: the right-hand panel, dialogs, theme and language. */
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
-import type { Source } from '@/types/api'
+import type { KbDocument, Source } from '@/types/api'
 import { i18n, setLocale, type AppLocale } from '@/i18n'
 
 export type SidePanel = 'none' | 'documents' | 'source'
@@ -43,6 +43,12 @@ export const useUiStore = defineStore('ui', () => {
     panel.value = 'source'
   }
 
+  /** A document opened from its row: the viewer at its start, nothing cited (index 0). */
+  function showDocument(doc: KbDocument): void {
+    const { kb_id, id: doc_id, filename } = doc
+    showSource({ index: 0, kb_id, doc_id, filename, page: null, text: '', score: 0 }, '')
+  }
+
   function showDocuments(): void {
     panel.value = 'documents'
   }
@@ -59,6 +65,7 @@ export const useUiStore = defineStore('ui', () => {
     dark,
     locale,
     showSource,
+    showDocument,
     showDocuments,
     closePanel,
   }

@@ -31,8 +31,19 @@ export interface Source {
   doc_id: string
   filename: string
   page: number | null
+  /** The section the passage sits under (its heading path), when the format has them. */
+  heading?: string | null
   text: string
   score: number
+}
+
+/** `GET .../documents/{id}/text`: the document's text by page, and how to show it. */
+export interface DocumentText {
+  doc_id: string
+  kb_id: string
+  filename: string
+  format: 'pdf' | 'markdown' | 'plain'
+  pages: Array<{ page: number | null; text: string }>
 }
 
 export interface Timings {

@@ -1,11 +1,15 @@
-"""Plain text and Markdown: decode, keep the text as written, find a Markdown title."""
+"""Plain text and Markdown: decode, join hard-wrapped lines, find a Markdown title.
+
+Markdown joins the lines of a paragraph when it is shown, so its wrapped lines are joined
+as plain text's are; list items, headings, tables and code keep their own lines."""
 
 from __future__ import annotations
 
 import re
 
-from .document import PageText, ParsedDocument, build_document
+from .document import PageText, ParsedDocument, build_document, clean_text
 from .encoding import decode_text
+from .reflow import reflow
 
 _ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _SETEXT_H1 = re.compile(r"^ {0,3}(\S.*)\n {0,3}=+[ \t]*$", re.MULTILINE)
@@ -13,12 +17,12 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1", re.MULTILINE | re.DOTALL)
 
 
 def read_txt(data: bytes) -> ParsedDocument:
-    return build_document([PageText(None, decode_text(data))])
+    return build_document([PageText(None, reflow(clean_text(decode_text(data))))])
 
 
 def read_markdown(data: bytes) -> ParsedDocument:
-    text = decode_text(data)
-    return build_document([PageText(None, text)], title=markdown_title(text))
+    text = clean_text(decode_text(data))
+    return build_document([PageText(None, reflow(text))], title=markdown_title(text))
 
 
 def markdown_title(text: str) -> str | None:

@@ -1,8 +1,8 @@
 """HTML: the readable text of a page, with headings, paragraphs, lists and tables kept apart.
 
 Parsed with Python's own ``html.parser`` through BeautifulSoup: it never expands entities
-declared in a DTD and never fetches anything. Page chrome (navigation, headers, footers,
-forms, scripts) is dropped, and when the page marks its content with ``<main>`` or
+declared in a DTD and never fetches anything. Page chrome and boilerplate are dropped
+(see ``boilerplate``), and when the page marks its content with ``<main>`` or
 ``<article>`` only that is kept.
 """
 
@@ -13,18 +13,14 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
+from .boilerplate import strip_boilerplate
 from .document import CJK_RANGES, PageText, ParsedDocument, build_document
 from .encoding import canonical_codec, decode_text
 
-_DROPPED = frozenset(
-    {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg",
-     "iframe", "template", "head", "button", "select", "object", "canvas"}
-)  # fmt: skip
 _BLOCKS = frozenset(
     {"p", "div", "section", "article", "main", "blockquote", "ul", "ol", "dl", "dt", "dd",
      "figure", "figcaption", "address", "details", "summary", "hr", "body", "center"}
 )  # fmt: skip
-_CHROME = frozenset({"header", "footer"})
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
@@ -41,11 +37,7 @@ def read_html(data: bytes) -> ParsedDocument:
     soup = BeautifulSoup(_decode(data), "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(list(_DROPPED)):
-        # An <article>'s own <header> usually holds its title: only page chrome goes.
-        if tag.name in _CHROME and tag.find_parent(["article", "main"]) is not None:
-            continue
-        tag.decompose()
+    strip_boilerplate(soup)
     pieces: list[str] = []
     for root in _content_roots(soup):
         pieces.append(PARAGRAPH)

@@ -36,7 +36,9 @@ _MAX_CONTROL_SHARE = 0.05
 # What follows the last dot of a name is an extension only when it looks like one: a
 # letter first ("Apache-2.0", "notes.2024" have none).
 _EXTENSION = re.compile(r"\.[a-z][a-z0-9_+-]{0,9}")
-_HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.DOTALL | re.IGNORECASE)
+_HTML_START = re.compile(
+    rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.DOTALL | re.IGNORECASE
+)
 _MARKDOWN_LINE = re.compile(rb"^ {0,3}(#{1,6}[ \t]+\S|```|~~~|[-*+][ \t]+\S)", re.MULTILINE)
 _CANONICAL = {".markdown": ".md", ".htm": ".html"}
 _BINARY_KINDS = frozenset({".pdf", ".docx", ".pptx", ".xlsx"})

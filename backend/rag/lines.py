@@ -8,6 +8,8 @@ import re
 
 # Markdown ATX headings; the DOCX and HTML readers write their headings this way too.
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# The line under a heading: "===" for level 1, "---" for level 2.
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=|-)\1{2,}[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 # Bullets, "1." / "1)" / "(a)" / "（一）" / "一、" / "1、". ASCII markers need a space after
 # them, so that "3.14" or "e.g." never reads as a list number; letters alone ("a.") are

@@ -17,7 +17,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backend.rag.lines import FENCE, HEADING, LIST_MARKER, is_cjk, is_decoration
+from backend.rag.lines import (
+    FENCE,
+    HEADING,
+    LIST_MARKER,
+    SETEXT_UNDERLINE,
+    is_cjk,
+    is_decoration,
+)
 from backend.rag.normalize import fold
 from backend.rag.sentences import sentence_spans
 
@@ -54,6 +61,7 @@ class _Sentence:
     text: str
     prefix: str = ""  # what comes before it on its line: a list marker, code indentation
     opens_line: bool = True
+    continues: bool = False  # the rest of a sentence cut at UNIT_MAX
 
 
 def split_sentences(text: str) -> list[str]:
@@ -106,10 +114,17 @@ class _ChunkBuilder:
     def size(self) -> int:
         return sum(len(s.text) for s in self.sentences)
 
-    def add(self, sentence: _Sentence) -> None:
-        if self.sentences and self.size() + len(sentence.text) > CHUNK_MAX:
+    def add(self, sentence: list[_Sentence]) -> None:
+        """One sentence, as its pieces of at most UNIT_MAX: a chunk ends between two
+        sentences, never inside one, unless the sentence alone is longer than a chunk."""
+        length = sum(len(piece.text) for piece in sentence)
+        if self.sentences and self.size() + length > CHUNK_MAX:
             self.flush(overlap=True)
-        self.sentences.append(sentence)
+        if length > CHUNK_MAX:
+            for piece in sentence:
+                self.add([piece])
+            return
+        self.sentences += sentence
         if self.size() >= CHUNK_TARGET:
             self.flush(overlap=True)
 
@@ -117,9 +132,20 @@ class _ChunkBuilder:
         """One line of the source: its marker or indentation, then its sentences."""
         prefix = _line_prefix(line)
         content = line[len(prefix) :].strip()
-        pieces = split_sentences(content) if segment else _cut_long(content)
-        for number, piece in enumerate(pieces):
-            self.add(_Sentence(piece, prefix if number == 0 else "", opens_line=number == 0))
+        spans = sentence_spans(content) if segment else [(0, len(content))]
+        for number, (start, end) in enumerate(spans):
+            pieces = _cut_long(content[start:end])
+            self.add(
+                [
+                    _Sentence(
+                        piece,
+                        prefix if number == 0 else "",
+                        opens_line=number == 0 and cut == 0,
+                        continues=cut > 0,
+                    )
+                    for cut, piece in enumerate(pieces)
+                ]
+            )
 
     def enter_heading(self, level: int, title: str) -> None:
         self.flush()
@@ -133,9 +159,13 @@ class _ChunkBuilder:
             return
         titles = _heading_path([title for _, title in self.headings])
         self.chunks.append(_assemble(self.sentences, self.page, titles))
-        tail = self.sentences[-1]
-        self.sentences = [tail] if overlap and len(tail.text) <= OVERLAP_MAX else []
-        if overlap and len(self.sentences) == 1 and len(self.chunks[-1].units) == 1:
+        start = len(self.sentences) - 1
+        while start > 0 and self.sentences[start].continues:
+            start -= 1
+        tail = self.sentences[start:]
+        short = sum(len(piece.text) for piece in tail) <= OVERLAP_MAX
+        self.sentences = tail if overlap and short else []
+        if overlap and self.sentences and len(self.chunks[-1].units) == 1:
             self.sentences = []  # a one-sentence chunk would only repeat itself
 
 
@@ -193,8 +223,9 @@ def split_pages(pages: Iterable[tuple[int | None, str]]) -> list[Chunk]:
     """Chunks of a document given as (page number, text) pairs, in order.
 
     A chunk never spans two pages, so its page is always known; headings start a new
-    chunk and are remembered as its context across pages. Inside a code fence a line is
-    one sentence and "#" starts a comment, not a heading.
+    chunk and are remembered as its context across pages. A heading is a "#" line or a
+    line underlined with "===" or "---". Inside a code fence a line is one sentence and
+    "#" starts a comment, not a heading.
     """
     builder = _ChunkBuilder()
     for page, text in pages:
@@ -202,7 +233,8 @@ def split_pages(pages: Iterable[tuple[int | None, str]]) -> list[Chunk]:
         builder.sentences = []
         builder.page = page
         fenced = False
-        for line in text.replace("\r\n", "\n").split("\n"):
+        lines = text.replace("\r\n", "\n").split("\n")
+        for line, following in zip(lines, [*lines[1:], ""], strict=True):
             if FENCE.match(line):
                 fenced = not fenced
             elif fenced:
@@ -210,6 +242,8 @@ def split_pages(pages: Iterable[tuple[int | None, str]]) -> list[Chunk]:
                     builder.add_line(line.rstrip(), segment=False)
             elif heading := HEADING.match(line):
                 builder.enter_heading(len(heading.group(1)), heading.group(2).strip())
+            elif (underline := SETEXT_UNDERLINE.match(following)) and line.strip():
+                builder.enter_heading(1 if underline.group(1) == "=" else 2, line.strip())
             elif line.strip() and not is_decoration(line):
                 builder.add_line(line)
     builder.flush()

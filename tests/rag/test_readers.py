@@ -228,6 +228,19 @@ def test_docx_keeps_headings_and_tables_in_body_order() -> None:
     )
 
 
+def test_docx_list_paragraphs_keep_an_item_marker_instead_of_running_on() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("传输层概述")
+    document.add_paragraph("传输层为应用进程提供通信。", style="List Bullet")
+    document.add_paragraph("端口号是16位的。", style="List Number")
+    data = io.BytesIO()
+    document.save(data)
+    text = read_document(data.getvalue(), "notes.docx").pages[0].text
+    assert text == "传输层概述\n\n- 传输层为应用进程提供通信。\n\n- 端口号是16位的。"
+
+
 def test_pptx_gives_one_page_per_slide_with_titles_and_notes() -> None:
     document = read_document(pptx_bytes(), "deck.pptx")
     assert [page.page for page in document.pages] == [1, 2]

@@ -21,7 +21,9 @@ LIST_MARKER = re.compile(
 )
 # Text that never ends a sentence's line: a line ending otherwise may be wrapped.
 LINE_END_MARKS = frozenset(".!?:;。！？：；…”’」』）)\"'")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Chinese, Japanese and Korean characters and their punctuation, for regex classes.
+CJK_RANGES = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = re.compile(f"[{CJK_RANGES}]")
 
 
 def is_table_row(line: str) -> bool:

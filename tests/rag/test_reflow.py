@@ -73,6 +73,18 @@ def test_short_lines_of_verse_are_not_joined() -> None:
     assert reflow(verse + "\n" + prose).startswith(verse)
 
 
+def test_lines_that_are_the_authors_own_are_not_joined() -> None:
+    notes = (
+        "传输层为应用进程之间提供端到端的逻辑通信，而网络层为主机之间提供逻辑通信\n"
+        "TCP提供面向连接的可靠服务\n"
+        "UDP提供无连接的尽最大努力交付\n"
+        "熟知端口的范围是0到1023，登记端口的范围是1024到49151\n"
+        "客户端使用的端口号是临时的\n"
+        "套接字由IP地址和端口号组成\n"
+    )
+    assert reflow(notes) == notes
+
+
 def test_list_items_table_rows_headings_and_code_keep_their_lines() -> None:
     prose = textwrap.fill("Wrapped prose keeps going for a while before it stops here. " * 3, 60)
     text = (

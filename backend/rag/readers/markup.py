@@ -13,8 +13,10 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
+from backend.rag.lines import CJK_RANGES
+
 from .boilerplate import strip_boilerplate
-from .document import CJK_RANGES, PageText, ParsedDocument, build_document
+from .document import PageText, ParsedDocument, build_document
 from .encoding import canonical_codec, decode_text
 
 _BLOCKS = frozenset(

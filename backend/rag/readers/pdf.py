@@ -13,7 +13,9 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-from .document import CJK_RANGES, PageText, ParsedDocument, ReaderError, build_document
+from backend.rag.lines import CJK_RANGES
+
+from .document import PageText, ParsedDocument, ReaderError, build_document
 from .reflow import reflow
 
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK_RANGES}])[ \t\u3000]+(?=[{CJK_RANGES}])")
@@ -63,4 +65,4 @@ def clean_pdf_text(text: str) -> str:
     text = _ODD_SPACES.sub(" ", text.translate(_LIGATURES))
     lines = [_MANY_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     lines = [_SPACE_BETWEEN_CJK.sub("", line) for line in lines]
-    return reflow("\n".join(lines))
+    return reflow("\n".join(lines), typeset=True)

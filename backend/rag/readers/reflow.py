@@ -15,7 +15,8 @@ or when the indentation changes other than after a paragraph's indented first li
 under a list item's hanging indent (centred title lines, code, a nested block). Short
 lines (verse, addresses, a title page) stay as they are. The wrap column is the 90th
 percentile of the line widths; text whose lines are longer than any wrapping editor
-would make is left alone. Text inside code fences is never joined.
+would make, or whose lines seldom reach that column, is left alone. Text inside code
+fences is never joined.
 
 A wrapped Chinese line joins the next with no space, a Latin one with one space. A word
 broken with a hyphen at the line's end is joined without the break. Whether the hyphen
@@ -29,8 +30,10 @@ document also uses on their own ("well", "known"), dropped when one is not ("imp
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from backend.rag.lines import (
+    CJK_RANGES,
     FENCE,
     LINE_END_MARKS,
     LIST_MARKER,
@@ -41,18 +44,21 @@ from backend.rag.lines import (
 )
 
 _LONG_SHARE = 0.6
+_NEAR_SHARE = 0.8  # a line this close to the column ran into it
+_WRAPPED_SHARE = 0.5  # text is hard-wrapped when this share of its lines ran into it
 _MIN_WRAP = 30  # narrower than this, lines are short on purpose (verse, lists)
 _MAX_WRAP = 160  # wider than this, every line is a paragraph of its own
 _MIN_LINES = 3  # with fewer lines the wrap column is unknown
 _HYPHENATED = re.compile(r"([A-Za-z]+)-$")
-_FIRST_WORD = re.compile(r"\S+")
+_FIRST_WORD = re.compile(rf"[{CJK_RANGES}]|[^\s{CJK_RANGES}]+")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
-def reflow(text: str) -> str:
-    """``text`` with wrapped lines joined; blank lines and real breaks kept."""
+def reflow(text: str, typeset: bool = False) -> str:
+    """``text`` with wrapped lines joined; blank lines and real breaks kept. ``typeset``
+    text (a PDF page) is known to be wrapped: every full line of it ran to the margin."""
     lines = text.split("\n")
-    column = _wrap_column(lines)
+    column = _wrap_column(lines, typeset)
     if column is None:
         return text
     words = _vocabulary(lines)
@@ -90,12 +96,27 @@ def _vocabulary(lines: list[str]) -> set[str]:
     return words
 
 
-def _wrap_column(lines: list[str]) -> int | None:
+def _wrap_column(lines: list[str], typeset: bool) -> int | None:
+    """The column the text is wrapped at, or None when it is not hard-wrapped.
+
+    In wrapped text nearly every line followed by another runs close to the column (0.9
+    to 0.99 of them in licence texts); in text whose lines are the author's own (notes,
+    one statement a line) few do (about 0.1), even when some lines are as long."""
     widths = sorted(width(line.rstrip()) for line in lines if line.strip())
     if len(widths) < _MIN_LINES:
         return None
     column = widths[min(len(widths) - 1, int(0.9 * len(widths)))]
-    return column if _MIN_WRAP <= column <= _MAX_WRAP else None
+    if not _MIN_WRAP <= column <= _MAX_WRAP:
+        return None
+    if typeset:
+        return column
+    inner = [
+        width(line.rstrip())
+        for line, following in pairwise(lines)
+        if line.strip() and following.strip()
+    ]
+    near = sum(1 for w in inner if w >= _NEAR_SHARE * column)
+    return column if inner and near >= _WRAPPED_SHARE * len(inner) else None
 
 
 def _is_wrap(line: str, following: str, column: int, opens: bool) -> bool:
@@ -110,8 +131,6 @@ def _is_wrap(line: str, following: str, column: int, opens: bool) -> bool:
     line = line.rstrip()
     word = _FIRST_WORD.match(following.lstrip())
     first = word.group() if word else ""
-    if is_cjk(first[:1]):
-        first = first[0]
     gap = 0 if is_cjk(first[:1]) and is_cjk(line[-1]) else 1
     if width(line) + gap + width(first) > column:
         return True

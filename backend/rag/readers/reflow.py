@@ -62,7 +62,9 @@ def reflow(text: str, typeset: bool = False) -> str:
     if column is None:
         return text
     words = _vocabulary(lines)
-    out: list[str] = []
+    # Each output line as its pieces, joined once at the end (joining as we go would copy
+    # a long paragraph once for every line of it).
+    out: list[list[str]] = []
     fenced = False
     previous = before = ""
     for line in lines:
@@ -74,11 +76,13 @@ def reflow(text: str, typeset: bool = False) -> str:
             and line.strip()
             and _is_wrap(previous, line, column, opens=not before.strip())
         ):
-            out[-1] = _join(out[-1], line.strip(), words)
+            pieces = out[-1]
+            pieces[-1], joint = _joint(pieces[-1], line.strip(), words)
+            pieces += [joint, line.strip()]
         else:
-            out.append(line)
+            out.append([line])
         previous, before = line, previous
-    return "\n".join(out)
+    return "\n".join("".join(pieces) for pieces in out)
 
 
 def _vocabulary(lines: list[str]) -> set[str]:
@@ -89,7 +93,7 @@ def _vocabulary(lines: list[str]) -> set[str]:
         found = _WORDS.findall(line)
         if broken and found:
             found = found[1:]
-        broken = bool(_HYPHENATED.search(line.rstrip()))
+        broken = line.rstrip().endswith("-") and bool(_HYPHENATED.search(line.rstrip()))
         if broken and found:
             found = found[:-1]
         words.update(word.lower() for word in found)
@@ -137,8 +141,10 @@ def _is_wrap(line: str, following: str, column: int, opens: bool) -> bool:
     return line[-1] not in LINE_END_MARKS and width(line.strip()) >= _LONG_SHARE * column
 
 
-def _join(left: str, right: str, words: set[str]) -> str:
-    broken = _HYPHENATED.search(left)
+def _joint(left: str, right: str, words: set[str]) -> tuple[str, str]:
+    """``left`` (a hyphen dropped if it was the typesetter's) and what goes between it
+    and ``right``."""
+    broken = _HYPHENATED.search(left) if left.endswith("-") else None
     if broken:
         second = re.match(r"[a-z]+", right)
         if second:
@@ -149,8 +155,8 @@ def _join(left: str, right: str, words: set[str]) -> str:
                 keep = False
             else:
                 keep = head in words and rest in words
-            return left + right if keep else left[:-1] + right
-        return left + right
+            return (left if keep else left[:-1]), ""
+        return left, ""
     if is_cjk(left[-1:]) or is_cjk(right[:1]):
-        return left + right
-    return left + " " + right
+        return left, ""
+    return left, " "

@@ -46,12 +46,15 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
             pieces[-1] = (pieces[-1][0], len(line))
         else:
             pieces.append((pending, len(line)))
+    if "；" in line:
+        pieces = [span for start, end in pieces for span in _semicolon_spans(line, start, end)]
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
-        for a, b in _semicolon_spans(line, start, end):
-            a, b = _trim(line, a, b)
-            if a < b:
-                spans.append((a, b))
+        piece = line[start:end]
+        stripped = piece.strip()
+        if stripped:
+            start += len(piece) - len(piece.lstrip())
+            spans.append((start, start + len(stripped)))
     return spans
 
 
@@ -63,11 +66,3 @@ def _semicolon_spans(line: str, start: int, end: int) -> list[tuple[int, int]]:
             at = match.end()
     spans.append((at, end))
     return spans
-
-
-def _trim(line: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and line[start].isspace():
-        start += 1
-    while end > start and line[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -56,7 +56,7 @@ class Chunk:
         return [fold(self.text[a:b]) for a, b in self.units]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Sentence:
     text: str
     prefix: str = ""  # what comes before it on its line: a list marker, code indentation
@@ -108,24 +108,23 @@ class _ChunkBuilder:
     def __init__(self) -> None:
         self.chunks: list[Chunk] = []
         self.sentences: list[_Sentence] = []
+        self.length = 0  # characters in self.sentences
         self.page: int | None = None
         self.headings: list[tuple[int, str]] = []  # (level, title), outermost first
-
-    def size(self) -> int:
-        return sum(len(s.text) for s in self.sentences)
 
     def add(self, sentence: list[_Sentence]) -> None:
         """One sentence, as its pieces of at most UNIT_MAX: a chunk ends between two
         sentences, never inside one, unless the sentence alone is longer than a chunk."""
         length = sum(len(piece.text) for piece in sentence)
-        if self.sentences and self.size() + length > CHUNK_MAX:
+        if self.sentences and self.length + length > CHUNK_MAX:
             self.flush(overlap=True)
         if length > CHUNK_MAX:
             for piece in sentence:
                 self.add([piece])
             return
         self.sentences += sentence
-        if self.size() >= CHUNK_TARGET:
+        self.length += length
+        if self.length >= CHUNK_TARGET:
             self.flush(overlap=True)
 
     def add_line(self, line: str, segment: bool = True) -> None:
@@ -149,12 +148,12 @@ class _ChunkBuilder:
 
     def enter_heading(self, level: int, title: str) -> None:
         self.flush()
-        self.sentences = []
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
 
     def flush(self, overlap: bool = False) -> None:
+        """Close the chunk; with ``overlap`` its last sentence, if short, opens the next."""
         if not self.sentences:
             return
         titles = _heading_path([title for _, title in self.headings])
@@ -163,10 +162,10 @@ class _ChunkBuilder:
         while start > 0 and self.sentences[start].continues:
             start -= 1
         tail = self.sentences[start:]
-        short = sum(len(piece.text) for piece in tail) <= OVERLAP_MAX
-        self.sentences = tail if overlap and short else []
-        if overlap and self.sentences and len(self.chunks[-1].units) == 1:
-            self.sentences = []  # a one-sentence chunk would only repeat itself
+        length = sum(len(piece.text) for piece in tail)
+        # A one-unit chunk would only repeat itself.
+        keep = overlap and length <= OVERLAP_MAX and len(self.chunks[-1].units) > 1
+        self.sentences, self.length = (tail, length) if keep else ([], 0)
 
 
 def _line_prefix(line: str) -> str:
@@ -230,7 +229,6 @@ def split_pages(pages: Iterable[tuple[int | None, str]]) -> list[Chunk]:
     builder = _ChunkBuilder()
     for page, text in pages:
         builder.flush()
-        builder.sentences = []
         builder.page = page
         fenced = False
         lines = text.replace("\r\n", "\n").split("\n")

@@ -207,6 +207,12 @@ def test_html_keeps_a_short_page_that_has_a_button() -> None:
     assert "年假十五天。" in read_document(page.encode(), "a.html").pages[0].text
 
 
+def test_html_code_blocks_keep_their_indentation_and_hash_lines_are_not_headings() -> None:
+    page = "<h2>Setup</h2><pre>\n# install it\ndef f():\n    return strm.avail_out\n</pre>"
+    text = read_document(page.encode(), "a.html").pages[0].text
+    assert text == "## Setup\n\n```\n# install it\ndef f():\n    return strm.avail_out\n```"
+
+
 def test_html_does_not_expand_dtd_entities() -> None:
     laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 9))
     page = f'<!DOCTYPE x [<!ENTITY l0 "lol">{laughs}]><p>&l8; end</p>'

@@ -32,7 +32,9 @@ _BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{CJK_RANGES}])[ \t]*\n\s*(?=[{CJK_RANGES
 # <article> for small teaser cards beside its real content.
 _MAIN_SHARE = 0.4
 
-PARAGRAPH, LINE = "\n\n", "\n"
+PARAGRAPH, LINE, FENCE = "\n\n", "\n", "```\n"
+_CODE_BLOCK = re.compile(r"^```\n.*?\n```$", re.MULTILINE | re.DOTALL)
+_SOURCE_INDENT = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def read_html(data: bytes) -> ParsedDocument:
@@ -87,7 +89,8 @@ def _walk(root: Tag) -> list[str]:
         elif name == "table":
             pieces += [PARAGRAPH, _table_text(node), PARAGRAPH]
         elif name == "pre":
-            pieces += [PARAGRAPH, node.get_text(), PARAGRAPH]
+            # Fenced, so that the splitter keeps its lines and reads no "#" as a heading.
+            pieces += [PARAGRAPH, FENCE + node.get_text().strip("\n") + "\n```", PARAGRAPH]
         elif name == "br":
             pieces.append(LINE)
         else:
@@ -119,6 +122,11 @@ def _collapse(text: str) -> str:
 
 def _assemble(pieces: list[str]) -> str:
     text = "".join(pieces)
-    # Whitespace around the break markers came from the source's indentation.
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text)
+    # Whitespace around the break markers came from the source's indentation; a code
+    # block's indentation is its own and stays.
+    parts, at = [], 0
+    for block in _CODE_BLOCK.finditer(text):
+        parts += [_SOURCE_INDENT.sub("\n", text[at : block.start()]), block.group()]
+        at = block.end()
+    parts.append(_SOURCE_INDENT.sub("\n", text[at:]))
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts))

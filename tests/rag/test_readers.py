@@ -148,6 +148,13 @@ def test_markdown_keeps_headings_and_takes_the_first_h1_as_title() -> None:
     assert "## 年假\n\n" + ZH_POLICY in document.pages[0].text
 
 
+def test_markdown_front_matter_is_metadata_not_a_heading() -> None:
+    source = '---\ntitle: "传输层笔记"\ntags: [network]\n---\n端口号是16位的。\n'
+    document = read_document(source.encode(), "notes.md")
+    assert document.title == "传输层笔记"
+    assert document.pages[0].text == "端口号是16位的。"
+
+
 # --- HTML ------------------------------------------------------------------------------
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="gbk"><title>员工手册</title>

@@ -104,7 +104,7 @@ class DesktopApi:
         chosen = self._window.create_file_dialog(
             webview.FileDialog.OPEN,
             allow_multiple=True,
-            file_types=(f"Documents ({patterns})", "All files (*.*)"),
+            file_types=(f"Documents ({patterns})", "All files (*)"),
         )
         return [str(p) for p in chosen or ()]
 

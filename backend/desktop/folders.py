@@ -77,7 +77,11 @@ def is_hidden(path: Path) -> bool:
 
 
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_EXTENSIONS
+    if path.suffix.lower() in SUPPORTED_EXTENSIONS:
+        return True
+    from backend.rag.readers import is_text_without_extension  # LICENSE, README
+
+    return is_text_without_extension(path)
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]], limit: int = MAX_FILES) -> FileSelection:

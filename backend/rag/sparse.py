@@ -4,12 +4,17 @@ Qdrant Edge's BM25 model runs in-process (Rust) and its multilingual tokenizer s
 Chinese into words ('年假' finds '带薪年假'). The same encoder feeds all three engines, so
 keyword search behaves identically on edge, local and server; the IDF part is applied
 by Qdrant itself (the sparse vector's IDF modifier).
+
+Every text is folded (NFKC) before it is tokenized, documents and queries alike, so that
+a compatibility form ('⽤', full-width 'ＡＢＣ１２３') and the plain character meet.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from backend.rag.normalize import fold
 
 
 @dataclass(frozen=True)
@@ -25,15 +30,15 @@ class KeywordEncoder:
         self._model = Bm25(Bm25Config(tokenizer=TokenizerType.Multilingual))
 
     def document(self, text: str) -> SparseTerms:
-        vector = self._model.embed_document(text)
+        vector = self._model.embed_document(fold(text))
         return SparseTerms(list(vector.indices), list(vector.values))
 
     def query(self, text: str) -> SparseTerms:
-        vector = self._model.embed_query(text)
+        vector = self._model.embed_query(fold(text))
         return SparseTerms(list(vector.indices), list(vector.values))
 
     def terms(self, text: str) -> set[int]:
-        return set(self._model.embed_query(text).indices)
+        return set(self._model.embed_query(fold(text)).indices)
 
 
 def document_label(filename: str) -> str:

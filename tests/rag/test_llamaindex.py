@@ -55,7 +55,7 @@ def test_llamaindex_pipeline_over_our_store(tmp_path, no_network):
         )
         nodes = index.as_retriever(similarity_top_k=1).retrieve("年假有几天")
         assert "十五天" in nodes[0].node.get_content()
-        assert nodes[0].node.metadata["heading"] == "年假"
+        assert nodes[0].node.metadata["heading"] == "员工手册 › 年假"  # the heading path
         answer = index.as_query_engine(streaming=True, similarity_top_k=1).query("X3 charging")
         assert "".join(answer.response_gen)  # the mock LLM streams; tiktoken stays offline
         hybrid = HybridNodeRetriever(HybridRetriever(store, embedder, keywords), top_k=1)

@@ -148,6 +148,13 @@ def test_markdown_keeps_headings_and_takes_the_first_h1_as_title() -> None:
     assert "## 年假\n\n" + ZH_POLICY in document.pages[0].text
 
 
+def test_markdown_front_matter_is_metadata_not_a_heading() -> None:
+    source = '---\ntitle: "传输层笔记"\ntags: [network]\n---\n端口号是16位的。\n'
+    document = read_document(source.encode(), "notes.md")
+    assert document.title == "传输层笔记"
+    assert document.pages[0].text == "端口号是16位的。"
+
+
 # --- HTML ------------------------------------------------------------------------------
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="gbk"><title>员工手册</title>
@@ -180,6 +187,39 @@ def test_html_prefers_main_content() -> None:
     )
 
 
+NEWS_PAGE = """<html><body>
+<div class="top-bar"><a href="/">首页</a> <a href="/n">新闻</a> <a href="/s">体育</a></div>
+<div id="cookie-consent">We use cookies to improve your experience. <a>Learn more</a></div>
+<div role="navigation">频道 CHANNELS</div>
+<div class="wrapper"><h1>新品发布会定于三月举行</h1>
+<p>公司宣布，新款手机将于2024年3月15日正式开售，售价3999元。</p>
+<p>The launch event will be held in Shenzhen. Pre-orders open on March 1.</p>
+<div><span>★★★★☆</span><button>RATE</button><span>已有 1,234 人 VOTED</span></div>
+<div class="share-links">SHARE <a>微博</a><a>微信</a></div>
+<div class="comments"><h3>COMMENTS</h3><p>写得好！</p></div>
+<ul><li><a href="/1">RELATED 某某公司发布财报</a></li><li><a href="/2">股市大涨</a></li></ul>
+</div><div style="display:none">HIDDEN</div><div hidden>HIDDEN</div></body></html>"""
+
+
+def test_html_drops_boilerplate_blocks_and_keeps_the_article() -> None:
+    text = read_document(NEWS_PAGE.encode(), "news.html").pages[0].text
+    assert text == (
+        "# 新品发布会定于三月举行\n\n公司宣布，新款手机将于2024年3月15日正式开售，售价3999元。"
+        "\n\nThe launch event will be held in Shenzhen. Pre-orders open on March 1."
+    )
+
+
+def test_html_keeps_a_short_page_that_has_a_button() -> None:
+    page = "<body><div><h2>请假</h2><p>年假十五天。</p><button>打印</button></div></body>"
+    assert "年假十五天。" in read_document(page.encode(), "a.html").pages[0].text
+
+
+def test_html_code_blocks_keep_their_indentation_and_hash_lines_are_not_headings() -> None:
+    page = "<h2>Setup</h2><pre>\n# install it\ndef f():\n    return strm.avail_out\n</pre>"
+    text = read_document(page.encode(), "a.html").pages[0].text
+    assert text == "## Setup\n\n```\n# install it\ndef f():\n    return strm.avail_out\n```"
+
+
 def test_html_does_not_expand_dtd_entities() -> None:
     laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 9))
     page = f'<!DOCTYPE x [<!ENTITY l0 "lol">{laughs}]><p>&l8; end</p>'
@@ -199,6 +239,19 @@ def test_docx_keeps_headings_and_tables_in_body_order() -> None:
         f"# 第一章 休假制度\n\n{ZH_POLICY}\n\n## Leave policy\n\n{EN_POLICY}\n\n"
         "假期 | 天数\n年假 | 15\nSick | 10\n\n表格之后的段落。 After the table."
     )
+
+
+def test_docx_list_paragraphs_keep_an_item_marker_instead_of_running_on() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("传输层概述")
+    document.add_paragraph("传输层为应用进程提供通信。", style="List Bullet")
+    document.add_paragraph("端口号是16位的。", style="List Number")
+    data = io.BytesIO()
+    document.save(data)
+    text = read_document(data.getvalue(), "notes.docx").pages[0].text
+    assert text == "传输层概述\n\n- 传输层为应用进程提供通信。\n\n- 端口号是16位的。"
 
 
 def test_pptx_gives_one_page_per_slide_with_titles_and_notes() -> None:
@@ -287,13 +340,43 @@ def test_billion_laughs_in_docx_is_unsafe_xml() -> None:
         (b"just some text", "fake.xlsx", "type_mismatch"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "old.docx", "type_mismatch"),
         (b"hello", "setup.exe", "unsupported_type"),
-        (b"hello", "README", "unsupported_type"),
+        (b"\x7fELF\x02\x01\x01" + bytes(200), "a-program", "unsupported_type"),
     ],
 )  # fmt: skip
 def test_lying_or_unsupported_files_are_refused(data: bytes, filename: str, code: str) -> None:
     error = reader_error(data, filename)
     assert error.code == code
     assert error.message.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "kind"),
+    [
+        (b"Apache License\nVersion 2.0, January 2004\n", "Apache-2.0", ".txt"),
+        (b"Permission is hereby granted, free of charge.", "LICENSE", ".txt"),
+        (b"# Project\n\nWhat it does.\n", "README", ".md"),
+        ("<!DOCTYPE html><p>页面</p>".encode(), "index", ".html"),
+        ("年假十五天".encode("gbk"), "notes.2024", ".txt"),
+    ],
+)  # fmt: skip
+def test_text_files_without_an_extension_are_read_as_text(
+    data: bytes, filename: str, kind: str
+) -> None:
+    assert detect_kind(data, filename) == kind
+    assert read_document(data, filename).pages[0].text
+
+
+def test_folder_walk_keeps_extensionless_text_and_skips_extensionless_programs(
+    tmp_path: Path,
+) -> None:
+    from backend.desktop.folders import collect_files
+
+    (tmp_path / "LICENSE").write_text("Permission is hereby granted.", "utf-8")
+    (tmp_path / "tool").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))
+    selection = collect_files([tmp_path])
+    assert [p.name for p in selection.files] == ["LICENSE"]
+    assert selection.skipped == 2
 
 
 def test_a_docx_named_pdf_is_read_as_what_its_bytes_are() -> None:

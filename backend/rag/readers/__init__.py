@@ -14,7 +14,7 @@ from collections.abc import Callable
 from .document import PageText, ParsedDocument, ReaderError
 from .isolation import read_document_isolated
 from .reader_process import ReaderProcess
-from .sniff import SUPPORTED_EXTENSIONS, detect_kind
+from .sniff import SUPPORTED_EXTENSIONS, detect_kind, is_text_without_extension
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -23,6 +23,7 @@ __all__ = [
     "ReaderError",
     "ReaderProcess",
     "detect_kind",
+    "is_text_without_extension",
     "read_document",
     "read_document_isolated",
 ]

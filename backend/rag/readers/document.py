@@ -44,8 +44,6 @@ class ReaderError(Exception):
         return (ReaderError, (self.code, self.message))
 
 
-# Chinese, Japanese and Korean characters and their punctuation, for regex classes.
-CJK_RANGES = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 NO_TEXT_MESSAGE = "The file contains no readable text."
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufeff]")

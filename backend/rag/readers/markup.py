@@ -1,8 +1,8 @@
 """HTML: the readable text of a page, with headings, paragraphs, lists and tables kept apart.
 
 Parsed with Python's own ``html.parser`` through BeautifulSoup: it never expands entities
-declared in a DTD and never fetches anything. Page chrome (navigation, headers, footers,
-forms, scripts) is dropped, and when the page marks its content with ``<main>`` or
+declared in a DTD and never fetches anything. Page chrome and boilerplate are dropped
+(see ``boilerplate``), and when the page marks its content with ``<main>`` or
 ``<article>`` only that is kept.
 """
 
@@ -13,18 +13,16 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
-from .document import CJK_RANGES, PageText, ParsedDocument, build_document
+from backend.rag.lines import CJK_RANGES
+
+from .boilerplate import strip_boilerplate
+from .document import PageText, ParsedDocument, build_document
 from .encoding import canonical_codec, decode_text
 
-_DROPPED = frozenset(
-    {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg",
-     "iframe", "template", "head", "button", "select", "object", "canvas"}
-)  # fmt: skip
 _BLOCKS = frozenset(
     {"p", "div", "section", "article", "main", "blockquote", "ul", "ol", "dl", "dt", "dd",
      "figure", "figcaption", "address", "details", "summary", "hr", "body", "center"}
 )  # fmt: skip
-_CHROME = frozenset({"header", "footer"})
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
@@ -34,18 +32,16 @@ _BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{CJK_RANGES}])[ \t]*\n\s*(?=[{CJK_RANGES
 # <article> for small teaser cards beside its real content.
 _MAIN_SHARE = 0.4
 
-PARAGRAPH, LINE = "\n\n", "\n"
+PARAGRAPH, LINE, FENCE = "\n\n", "\n", "```\n"
+_CODE_BLOCK = re.compile(r"^```\n.*?\n```$", re.MULTILINE | re.DOTALL)
+_SOURCE_INDENT = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def read_html(data: bytes) -> ParsedDocument:
     soup = BeautifulSoup(_decode(data), "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(list(_DROPPED)):
-        # An <article>'s own <header> usually holds its title: only page chrome goes.
-        if tag.name in _CHROME and tag.find_parent(["article", "main"]) is not None:
-            continue
-        tag.decompose()
+    strip_boilerplate(soup)
     pieces: list[str] = []
     for root in _content_roots(soup):
         pieces.append(PARAGRAPH)
@@ -93,7 +89,8 @@ def _walk(root: Tag) -> list[str]:
         elif name == "table":
             pieces += [PARAGRAPH, _table_text(node), PARAGRAPH]
         elif name == "pre":
-            pieces += [PARAGRAPH, node.get_text(), PARAGRAPH]
+            # Fenced, so that the splitter keeps its lines and reads no "#" as a heading.
+            pieces += [PARAGRAPH, FENCE + node.get_text().strip("\n") + "\n```", PARAGRAPH]
         elif name == "br":
             pieces.append(LINE)
         else:
@@ -125,6 +122,11 @@ def _collapse(text: str) -> str:
 
 def _assemble(pieces: list[str]) -> str:
     text = "".join(pieces)
-    # Whitespace around the break markers came from the source's indentation.
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text)
+    # Whitespace around the break markers came from the source's indentation; a code
+    # block's indentation is its own and stays.
+    parts, at = [], 0
+    for block in _CODE_BLOCK.finditer(text):
+        parts += [_SOURCE_INDENT.sub("\n", text[at : block.start()]), block.group()]
+        at = block.end()
+    parts.append(_SOURCE_INDENT.sub("\n", text[at:]))
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts))

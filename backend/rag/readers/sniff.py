@@ -9,6 +9,8 @@ Rules, in order:
   ``type_mismatch`` when the name claims a supported one.
 - A name claiming a binary format whose bytes are not that format is ``type_mismatch``.
 - Otherwise the bytes are text and the extension chooses between TXT, MD, HTML, CSV, JSON.
+- A text file with no extension (``LICENSE``, ``README``, ``Apache-2.0``: a version is not
+  an extension) is read as what its first lines look like: HTML, Markdown, else plain text.
 
 The returned kind is the canonical extension: ``.markdown`` becomes ``.md``, ``.htm``
 becomes ``.html``.
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
+from pathlib import Path
 
 from .document import ReaderError
 
@@ -29,6 +33,13 @@ SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
 # Control bytes that text never needs (tab, newlines, form feed and escape are allowed).
 _BINARY_CONTROLS = bytes(c for c in range(32) if c not in (9, 10, 11, 12, 13, 27))
 _MAX_CONTROL_SHARE = 0.05
+# What follows the last dot of a name is an extension only when it looks like one: a
+# letter first ("Apache-2.0", "notes.2024" have none).
+_EXTENSION = re.compile(r"\.[a-z][a-z0-9_+-]{0,9}")
+_HTML_START = re.compile(
+    rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.DOTALL | re.IGNORECASE
+)
+_MARKDOWN_LINE = re.compile(rb"^ {0,3}(#{1,6}[ \t]+\S|```|~~~|[-*+][ \t]+\S)", re.MULTILINE)
 _CANONICAL = {".markdown": ".md", ".htm": ".html"}
 _BINARY_KINDS = frozenset({".pdf", ".docx", ".pptx", ".xlsx"})
 # The part that every package of each OOXML kind must contain.
@@ -60,6 +71,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 def detect_kind(data: bytes, filename: str) -> str:
     """Return the canonical extension to parse ``data`` as, or raise ReaderError."""
     claimed = os.path.splitext(filename)[1].lower()
+    if not _EXTENSION.fullmatch(claimed):
+        claimed = ""
     claimed = _CANONICAL.get(claimed, claimed)
     supported = claimed in SUPPORTED_EXTENSIONS
 
@@ -85,11 +98,12 @@ def detect_kind(data: bytes, filename: str) -> str:
             "type_mismatch",
             f"The file is named {claimed} but its content is {what}; it was not read.",
         )
+    if not claimed:
+        return _text_kind(data)
     if not supported:
-        shown = claimed or "without an extension"
         raise ReaderError(
             "unsupported_type",
-            f"Files {'of type ' + shown if claimed else shown} are not supported. "
+            f"Files of type {claimed} are not supported. "
             "Supported: PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV, JSON, "
             "HTML, Markdown and plain text.",
         )
@@ -100,6 +114,25 @@ def detect_kind(data: bytes, filename: str) -> str:
             "document (damaged or renamed?).",
         )
     return claimed
+
+
+def is_text_without_extension(path: Path) -> bool:
+    """A file whose name has no extension and whose first bytes are text (LICENSE)."""
+    if _EXTENSION.fullmatch(path.suffix.lower()):
+        return False
+    try:
+        with path.open("rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return False
+    return bool(head.strip()) and _binary_description(head) is None
+
+
+def _text_kind(data: bytes) -> str:
+    head = data[:8192].removeprefix(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        return ".html"
+    return ".md" if _MARKDOWN_LINE.search(head) else ".txt"
 
 
 def _zip_names(data: bytes) -> set[str] | None:

@@ -1,7 +1,8 @@
 """DOCX: paragraphs and tables in the order the body holds them, headings marked.
 
 Heading styles ("Heading 1".."Heading 9", "Title", and the Chinese "标题 N" that some
-editors write) become Markdown headings so that the splitter sees section boundaries.
+editors write) become Markdown headings so that the splitter sees section boundaries;
+bulleted and numbered paragraphs become "- " items.
 Headers, footers, footnotes and text boxes are left out.
 """
 
@@ -35,7 +36,10 @@ def read_docx(data: bytes) -> ParsedDocument:
         level = heading_level(item)
         if level == 0 and first_title is None:
             first_title = text
-        blocks.append(_as_heading(text, max(level, 1)) if level is not None else text)
+        if level is not None:
+            blocks.append(_as_heading(text, max(level, 1)))
+        else:
+            blocks.append("- " + text if is_list_item(item) else text)
     title = _core_title(document) or first_title
     return build_document([PageText(None, "\n\n".join(blocks))], title=title)
 
@@ -48,6 +52,16 @@ def heading_level(paragraph: Paragraph) -> int | None:
         return 0
     match = _HEADING_STYLE.match(name)
     return int(match.group(1)) if match else None
+
+
+def is_list_item(paragraph: Paragraph) -> bool:
+    """A bulleted or numbered paragraph: Word keeps its marker in the numbering, not the
+    text, so it is written as "- " to keep the item apart from the text around it."""
+    properties = paragraph._p.pPr
+    if properties is not None and properties.numPr is not None:
+        return True
+    style = paragraph.style
+    return (style.name or "").lower().startswith("list") if style is not None else False
 
 
 def table_text(table: Table) -> str:

@@ -22,6 +22,7 @@ from backend.rag.vectors.store import VectorStore
 from backend.services.chat import ChatService
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService
+from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.kb_models import KnowledgeModels
 from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
@@ -68,11 +69,15 @@ class Container:
             self.kb_repo,
             self.doc_repo,
             self.uploads,
-            self.store,
-            self.pool,
-            self.keywords,
-            self.events,
-            self.reader.read,
+            ImportPipeline(
+                self.doc_repo,
+                self.uploads,
+                self.store,
+                self.pool,
+                self.keywords,
+                self.events,
+                self.reader.read,
+            ),
         )
         self.local_models = LocalModels()
         self.llm_clients = HttpClients()

@@ -30,6 +30,12 @@ async def get_document(kb_id: str, doc_id: str, ingest: IngestDep) -> DocumentOu
     return DocumentOut.of(ingest.get(kb_id, doc_id))
 
 
+@router.post("/{doc_id}/reindex", status_code=202)
+async def reindex(kb_id: str, doc_id: str, ingest: IngestDep) -> DocumentOut:
+    """Import the stored file again; also the Retry of a failed document."""
+    return DocumentOut.of(await run_in_threadpool(ingest.retry, kb_id, doc_id))
+
+
 @router.delete("/{doc_id}", status_code=204)
 async def delete_document(kb_id: str, doc_id: str, ingest: IngestDep) -> Response:
     await run_in_threadpool(ingest.delete_document, kb_id, doc_id)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import BinaryIO
 
+from backend.errors import NotFound
+from backend.services.disk import refused_when_full
 from backend.services.ingest_pipeline import ImportPipeline
+from backend.services.ingest_recovery import resume_after_space
 from backend.services.uploads import Received, UploadBatch, UploadStore, sanitize_filename
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
@@ -48,13 +51,24 @@ class IngestService:
         """An HTTP upload into a knowledge base: its files are written into the batch as they
         arrive; `commit` makes them documents."""
         self.kbs.get(kb_id)
+        self.uploads.disk.require()
         accept = partial(self.accept, kb_id)
         return UploadBatch(self.uploads, accept, self.documents.all_stored_names)
 
     def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
         """Files given as streams (the desktop bridge's dropped paths): store, then accept."""
         self.kbs.get(kb_id)
-        return self.accept(kb_id, [(f.filename, self.uploads.save(f.stream)) for f in files])
+        self.uploads.disk.require()
+        received = [(f.filename, self.uploads.save(f.stream)) for f in files]
+        try:
+            with refused_when_full(self.uploads.disk):
+                return self.accept(kb_id, received)
+        except BaseException:
+            named = self.documents.all_stored_names()
+            for _, stored in received:
+                if stored.stored_name not in named:
+                    self.uploads.remove(stored.stored_name)
+            raise
 
     def accept(self, kb_id: str, received: Sequence[Received]) -> list[Document]:
         """Files already in the upload store become documents: queued, or duplicate."""
@@ -77,19 +91,42 @@ class IngestService:
             accepted.append(doc)
         return accepted
 
+    def retry(self, kb_id: str, doc_id: str) -> Document:
+        """Import a document again from its stored file (Retry of a failed one)."""
+        doc = self.get(kb_id, doc_id)
+        if doc.status is DocumentStatus.DUPLICATE or doc.status.unfinished:
+            return doc
+        if not self.uploads.path(doc.stored_name).exists():
+            raise NotFound("The uploaded file is gone: upload it again.", code="file_not_found")
+        self.uploads.disk.require()
+        with refused_when_full(self.uploads.disk):
+            self.pipeline.store.delete_document(doc.id)
+            self.pipeline.requeue(doc.id)
+        return self.documents.get(doc.id)
+
+    # Deleting is how a person frees space: on a full disk the reserve makes room for the
+    # deletes to be written, and what failed for want of space is queued again after.
     def delete_document(self, kb_id: str, doc_id: str) -> None:
         doc = self.get(kb_id, doc_id)
+        self.uploads.disk.make_room()
         self.documents.delete(doc.id)
         self.pipeline.store.delete_document(doc.id)
         self.uploads.remove(doc.stored_name)
+        self._space_freed()
 
     def delete_kb(self, kb_id: str) -> None:
         self.kbs.get(kb_id)
+        self.uploads.disk.make_room()
         names = self.documents.stored_names(kb_id)
         self.kbs.delete(kb_id)
         self.pipeline.store.delete_kb(kb_id)
         for name in names:
             self.uploads.remove(name)
+        self._space_freed()
+
+    def _space_freed(self) -> None:
+        resume_after_space(self.pipeline)
+        self.uploads.disk.refill()
 
     # -- reads ---------------------------------------------------------------------------------
     def get(self, kb_id: str, doc_id: str) -> Document:

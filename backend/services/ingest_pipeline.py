@@ -25,8 +25,11 @@ from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.splitter import Chunk, split_pages
 from backend.rag.vectors.store import ChunkPoint, VectorStore
 from backend.schemas import DocumentOut
+from backend.services.disk import DiskSpace, disk_full_reason
 from backend.services.events import EventBus
+from backend.services.ingest_recovery import recover
 from backend.services.uploads import UploadStore
+from backend.store.disk_full import is_disk_full
 from backend.store.documents import DocumentRepository
 from backend.store.models import Document, DocumentStatus
 
@@ -71,8 +74,9 @@ class ImportPipeline:
         keywords: KeywordEncoder,
         events: EventBus,
         parse: Parser,
+        disk: DiskSpace,
     ) -> None:
-        self.documents, self.uploads = documents, uploads
+        self.documents, self.uploads, self.disk = documents, uploads, disk
         self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
         self.parse = parse
         self.pool_idle_s = POOL_IDLE_S
@@ -83,10 +87,11 @@ class ImportPipeline:
         self._current: str | None = None
         self._indexing: str | None = None
         self._flushed = time.monotonic()
+        self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
-        self.recover()
+        recover(self)
         self._threads = [
             threading.Thread(target=self._read_loop, name="ingest-read", daemon=True),
             threading.Thread(target=self._index_loop, name="ingest-index", daemon=True),
@@ -103,40 +108,15 @@ class ImportPipeline:
             thread.join(timeout)
         self.pool.stop()
 
-    def recover(self) -> None:
-        """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
-        ready = self.documents.ids_by_status(DocumentStatus.READY)
-        stored = self.store.document_counts()
-        for doc_id in stored.keys() - ready:  # what an interrupted import left behind
-            self.store.delete_document(doc_id)
-        for doc in self.documents.unfinished():
-            if not self.uploads.path(doc.stored_name).exists():
-                self._set(
-                    doc.id,
-                    status=DocumentStatus.FAILED,
-                    progress=1.0,
-                    error="The uploaded file was lost before it could be imported.",
-                )
-                continue
-            self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
-            self._queue.put(doc.id)
-        for doc_id in ready:
-            found = self.documents.find(doc_id)
-            if found and found.chunk_count and stored.get(doc_id, 0) < found.chunk_count:
-                if doc_id in stored:  # a part: import it again from the start
-                    self.store.delete_document(doc_id)
-                self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
-                self._queue.put(doc_id)
-        # A kill during an upload leaves a stored file that no document names.
-        named = self.documents.all_stored_names()
-        for path in self.uploads.folder.glob("*.bin"):
-            if path.name not in named:
-                path.unlink(missing_ok=True)
-
     def idle(self) -> bool:
         return self._queue.empty() and self._current is None and self._indexing is None
 
     def enqueue(self, doc_id: str) -> None:
+        self._queue.put(doc_id)
+
+    def requeue(self, doc_id: str) -> None:
+        """Import a document again from its stored file (recovery, retry)."""
+        self.set_status(doc_id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
         self._queue.put(doc_id)
 
     # -- the worker ----------------------------------------------------------------------------
@@ -175,24 +155,30 @@ class ImportPipeline:
         except DocumentGone:
             self.store.delete_document(doc_id)
         except Exception as exc:  # one bad file must never stop the queue
-            log.exception("import of %s failed", doc_id)
+            if is_disk_full(exc):
+                log.warning("import of %s stopped: the disk is full (%s)", doc_id, exc)
+                reason = disk_full_reason(self.disk.missing())
+            else:
+                log.exception("import of %s failed", doc_id)
+                reason = _human_error(exc)
             with contextlib.suppress(DocumentGone):
-                self._fail(doc_id, _human_error(exc))
+                self.fail(doc_id, reason)
         return None
 
     def _prepare(self, doc_id: str) -> PreparedDocument | None:
         doc = self.documents.find(doc_id)
         if doc is None or not doc.status.unfinished:
             return None
-        self._set(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
+        self.disk.require()  # no room: failed with the reason now, not after embedding
+        self.set_status(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
         parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
         pages = [(p.page, p.text) for p in parsed.pages]
         chunks = split_pages(pages)
         if not chunks:
-            self._fail(doc_id, "The file contains no readable text.")
+            self.fail(doc_id, "The file contains no readable text.")
             return None
         page_count = max((p for p, _ in pages if p is not None), default=None)
-        self._set(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
+        self.set_status(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
         # Each distinct sentence is embedded once: the overlap between neighbouring chunks
         # repeats sentences, and the embedder is the slowest step of an import.
         unique = list(dict.fromkeys(u for c in chunks for u in c.unit_texts()))
@@ -214,29 +200,12 @@ class ImportPipeline:
             vectors.append(future.result())
             # A progress update is a SQLite write and an event: a few per second are enough.
             if time.monotonic() - reported > PROGRESS_EVERY_S:
-                self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
+                self.set_status(doc.id, progress=0.1 + 0.8 * number / len(futures))
                 reported = time.monotonic()
-        matrix = np.concatenate(vectors)
-        row_of = {text: row for row, text in enumerate(prepared.unique_units)}
-        points = []
-        for chunk in chunks:
-            rows = [row_of[text] for text in chunk.unit_texts()]
-            points.append(
-                ChunkPoint(
-                    kb_id=doc.kb_id,
-                    doc_id=doc.id,
-                    filename=doc.filename,
-                    page=chunk.page,
-                    chunk_index=chunk.index,
-                    text=chunk.text,
-                    heading=chunk.heading,
-                    units=chunk.units,
-                    dense=matrix[rows],
-                    keywords=self.keywords.document(
-                        keyword_text(doc.filename, chunk.heading, chunk.text)
-                    ),
-                )
-            )
+        points = _points(doc, prepared, np.concatenate(vectors), self.keywords)
+        # Look before writing: Edge writes into memory-mapped files, and a page the disk
+        # cannot back is a SIGBUS, not an error. Then the rows.
+        self.disk.require(estimated_bytes(points))
         for start in range(0, len(points), UPSERT_BATCH):
             if self.documents.find(doc.id) is None:
                 raise DocumentGone(doc.id)
@@ -245,19 +214,46 @@ class ImportPipeline:
             raise DocumentGone(doc.id)
         if self._stopping.is_set():
             return
-        self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
-        # Ready before the flush: the write-ahead log already holds the points.
+        self.set_status(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
+        # Ready before the flush: the write-ahead log already holds the points. On a tight
+        # disk every document is flushed: a long log to replay at the next start needs room.
+        self._unflushed.append(doc.id)
         idle = self._queue.empty() and self._prepared.empty() and self._current is None
-        if idle or time.monotonic() - self._flushed > FLUSH_EVERY_S:
+        if idle or self.disk.tight() or time.monotonic() - self._flushed > FLUSH_EVERY_S:
+            self._flush()
+        self.disk.refill()
+
+    def _flush(self) -> None:
+        """Flush; when the disk refuses, the documents whose points only the log held fail
+        (their points deleted), so that a restart replays nothing the disk cannot hold."""
+        try:
             self.store.flush()
-            self._flushed = time.monotonic()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("flush failed, the disk is full: %s", exc)
+            for doc_id in self._unflushed:
+                with contextlib.suppress(DocumentGone):
+                    self.fail(doc_id, disk_full_reason(self.disk.missing()))
+        self._unflushed = []
+        self._flushed = time.monotonic()
 
     # -- status --------------------------------------------------------------------------------
-    def _fail(self, doc_id: str, reason: str) -> None:
-        self.store.delete_document(doc_id)
-        self._set(doc_id, status=DocumentStatus.FAILED, progress=1.0, error=reason)
+    def fail(self, doc_id: str, reason: str) -> None:
+        """Failed, with its points gone: no half-written document stays searchable. On a
+        full disk the reserve makes room for the delete and the row first; a delete that
+        fails anyway leaves points of a document that is not ready, which the next start
+        removes."""
+        self.disk.make_room()
+        try:
+            self.store.delete_document(doc_id)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("could not delete the points of %s now: %s", doc_id, exc)
+        self.set_status(doc_id, status=DocumentStatus.FAILED, progress=1.0, error=reason)
 
-    def _set(self, doc_id: str, **fields: object) -> None:
+    def set_status(self, doc_id: str, **fields: object) -> None:
         doc = self.documents.update(doc_id, **fields)
         if doc is None:
             raise DocumentGone(doc_id)
@@ -265,6 +261,42 @@ class ImportPipeline:
 
     def publish(self, doc: Document) -> None:
         self.events.publish(DocumentOut.of(doc).model_dump())
+
+
+def _points(
+    doc: Document, prepared: PreparedDocument, matrix: np.ndarray, keywords: KeywordEncoder
+) -> list[ChunkPoint]:
+    row_of = {text: row for row, text in enumerate(prepared.unique_units)}
+    return [
+        ChunkPoint(
+            kb_id=doc.kb_id,
+            doc_id=doc.id,
+            filename=doc.filename,
+            page=chunk.page,
+            chunk_index=chunk.index,
+            text=chunk.text,
+            heading=chunk.heading,
+            units=chunk.units,
+            dense=matrix[[row_of[text] for text in chunk.unit_texts()]],
+            keywords=keywords.document(keyword_text(doc.filename, chunk.heading, chunk.text)),
+        )
+        for chunk in prepared.chunks
+    ]
+
+
+def estimated_bytes(points: list[ChunkPoint]) -> int:
+    """What the points take on disk, counted twice: the write-ahead log and the segment
+    each hold them (a sentence vector is one byte per dimension; payload JSON and the
+    keyword vector beside it)."""
+    one = sum(
+        p.dense.size
+        + 16 * len(p.units)
+        + 2 * len(p.text.encode())
+        + 8 * len(p.keywords.indices)
+        + 512
+        for p in points
+    )
+    return 2 * one
 
 
 def _human_error(exc: Exception) -> str:

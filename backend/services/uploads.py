@@ -8,6 +8,7 @@ owner-only (0600) on POSIX.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import TooLarge
+from backend.services.disk import DiskSpace, refused_when_full
 from backend.store.clock import new_id
 from backend.store.models import Document
 
@@ -69,43 +71,52 @@ Received = tuple[str | None, StoredUpload]  # (the name the file came with, its 
 
 
 class UploadWriter:
-    """One file being written under a generated name; ``finish`` or ``discard`` it."""
+    """One file being written under a generated name; ``finish`` or ``discard`` it. The
+    disk keeps its margin: the upload stops with 507 when the file would eat into it."""
 
-    def __init__(self, folder: Path, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, folder: Path, max_bytes: int, disk: DiskSpace) -> None:
+        self.max_bytes, self.disk = max_bytes, disk
         self.stored_name = f"{new_id()}.bin"
         self.path = folder / self.stored_name
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
+        with refused_when_full(disk):
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
         self._out = os.fdopen(fd, "wb")
         self._digest = hashlib.sha256()
-        self.size = 0
+        self.size = self._checked = 0
 
     def write(self, block: bytes) -> None:
         self.size += len(block)
         if self.size > self.max_bytes:
             raise TooLarge(f"The file is larger than the limit of {self.max_bytes >> 20} MB.")
+        if self.size - self._checked >= CHUNK:
+            self.disk.require(self.size - self._checked)
+            self._checked = self.size
         self._digest.update(block)
-        self._out.write(block)
+        with refused_when_full(self.disk):
+            self._out.write(block)
 
     def finish(self) -> StoredUpload:
-        self._out.close()
+        with refused_when_full(self.disk):
+            self._out.close()
         return StoredUpload(self.stored_name, self.path, self.size, self._digest.hexdigest())
 
     def discard(self) -> None:
-        self._out.close()
+        with contextlib.suppress(OSError):  # closing flushes, which a full disk refuses
+            self._out.close()
         self.path.unlink(missing_ok=True)
 
 
 class UploadStore:
-    def __init__(self, folder: Path, max_bytes: int) -> None:
+    def __init__(self, folder: Path, max_bytes: int, disk: DiskSpace) -> None:
         self.folder = folder
         self.max_bytes = max_bytes
+        self.disk = disk
 
     def path(self, stored_name: str) -> Path:
         return self.folder / stored_name
 
     def writer(self) -> UploadWriter:
-        return UploadWriter(self.folder, self.max_bytes)
+        return UploadWriter(self.folder, self.max_bytes, self.disk)
 
     def save(self, source: BinaryIO) -> StoredUpload:
         writer = self.writer()
@@ -143,7 +154,8 @@ class UploadBatch:
 
     def commit(self) -> list[Document]:
         try:
-            return self._accept(self.received)
+            with refused_when_full(self.store.disk):
+                return self._accept(self.received)
         except BaseException:
             self.discard(keep=self._named())  # the files already documents stay
             raise

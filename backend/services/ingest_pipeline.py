@@ -21,10 +21,11 @@ import numpy as np
 
 from backend.rag.embedding_pool import EmbeddingPool
 from backend.rag.readers import ParsedDocument
-from backend.rag.sparse import KeywordEncoder, keyword_text
+from backend.rag.sparse import KeywordEncoder
 from backend.rag.splitter import Chunk, split_pages
-from backend.rag.vectors.store import ChunkPoint, VectorStore
+from backend.rag.vectors.store import VectorStore
 from backend.schemas import DocumentOut
+from backend.services.chunk_points import chunk_points, estimated_bytes
 from backend.services.disk import DiskSpace, disk_full_reason
 from backend.services.events import EventBus
 from backend.services.ingest_recovery import recover
@@ -92,6 +93,7 @@ class ImportPipeline:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
         recover(self)
+        self.disk.refill()
         self._threads = [
             threading.Thread(target=self._read_loop, name="ingest-read", daemon=True),
             threading.Thread(target=self._index_loop, name="ingest-index", daemon=True),
@@ -202,7 +204,9 @@ class ImportPipeline:
             if time.monotonic() - reported > PROGRESS_EVERY_S:
                 self.set_status(doc.id, progress=0.1 + 0.8 * number / len(futures))
                 reported = time.monotonic()
-        points = _points(doc, prepared, np.concatenate(vectors), self.keywords)
+        points = chunk_points(
+            doc, prepared.chunks, prepared.unique_units, np.concatenate(vectors), self.keywords
+        )
         # Look before writing: Edge writes into memory-mapped files, and a page the disk
         # cannot back is a SIGBUS, not an error. Then the rows.
         self.disk.require(estimated_bytes(points))
@@ -261,42 +265,6 @@ class ImportPipeline:
 
     def publish(self, doc: Document) -> None:
         self.events.publish(DocumentOut.of(doc).model_dump())
-
-
-def _points(
-    doc: Document, prepared: PreparedDocument, matrix: np.ndarray, keywords: KeywordEncoder
-) -> list[ChunkPoint]:
-    row_of = {text: row for row, text in enumerate(prepared.unique_units)}
-    return [
-        ChunkPoint(
-            kb_id=doc.kb_id,
-            doc_id=doc.id,
-            filename=doc.filename,
-            page=chunk.page,
-            chunk_index=chunk.index,
-            text=chunk.text,
-            heading=chunk.heading,
-            units=chunk.units,
-            dense=matrix[[row_of[text] for text in chunk.unit_texts()]],
-            keywords=keywords.document(keyword_text(doc.filename, chunk.heading, chunk.text)),
-        )
-        for chunk in prepared.chunks
-    ]
-
-
-def estimated_bytes(points: list[ChunkPoint]) -> int:
-    """What the points take on disk, counted twice: the write-ahead log and the segment
-    each hold them (a sentence vector is one byte per dimension; payload JSON and the
-    keyword vector beside it)."""
-    one = sum(
-        p.dense.size
-        + 16 * len(p.units)
-        + 2 * len(p.text.encode())
-        + 8 * len(p.keywords.indices)
-        + 512
-        for p in points
-    )
-    return 2 * one
 
 
 def _human_error(exc: Exception) -> str:

@@ -9,6 +9,7 @@ every few seconds, so that reopening stays quick. Sentence vectors are kept as b
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import threading
@@ -32,6 +33,9 @@ from backend.rag.vectors.store import (
 )
 
 COLLECTION = "chunks"
+# What a new shard's first load writes (10 MB), and all it takes (4 MB more), with room.
+FIRST_LOAD_BYTES = 12 << 20
+NEW_SHARD_BYTES = 16 << 20
 
 
 class EdgeVectorStore:
@@ -79,8 +83,10 @@ class EdgeVectorStore:
         shard.flush()
         # The first load writes the payload indexes' memory-mapped pages (10 MB, sparse
         # until then): at a later start on a full disk that write was a SIGBUS. Loading
-        # once now takes those pages while there is room.
+        # once now takes those pages while there is room, or fails with an error.
         shard.close()
+        if shutil.disk_usage(path).free < FIRST_LOAD_BYTES:
+            raise OSError(errno.ENOSPC, "No space left on device for a new vector store")
         return q.EdgeShard.load(str(path))
 
     def _match(self, key: str, values: list[str]) -> Any:
@@ -124,6 +130,9 @@ class EdgeVectorStore:
         """Deleted points keep their space in the segments until a vacuum, which needs more
         room than a full disk has; a shard left without points is made anew, which gives
         the disk its space back (a person deleting to free space sees it freed)."""
+        taken = sum(f.stat().st_blocks * 512 for f in self._path.rglob("*") if f.is_file())
+        if shutil.disk_usage(self._path).free + taken < NEW_SHARD_BYTES:
+            return  # a new shard would not fit where the old one was: keep it
         self._shard.close()
         shutil.rmtree(self._path, ignore_errors=True)
         self._shard = self._create()

@@ -99,7 +99,7 @@ class Container:
             ),
             options=self.settings_service.retrieval,
         )
-        self.model_files = ModelFiles(self.paths.models)
+        self.model_files = ModelFiles(self.paths.models, self.disk)
         self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
         self.kb_models = KnowledgeModels(self.kb_repo)
         self.sessions = SessionService(self.session_repo)

@@ -111,7 +111,12 @@ class ImportPipeline:
         self.pool.stop()
 
     def idle(self) -> bool:
-        return self._queue.empty() and self._current is None and self._indexing is None
+        return (
+            self._queue.empty()
+            and self._current is None
+            and self._prepared.empty()
+            and self._indexing is None
+        )
 
     def enqueue(self, doc_id: str) -> None:
         self._queue.put(doc_id)

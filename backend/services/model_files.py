@@ -5,6 +5,7 @@ working when the original moves."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import Invalid, NotFound, Unsupported
+from backend.services.disk import DiskSpace, refused_when_full
 
 GGUF_MAGIC = b"GGUF"
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -42,8 +44,8 @@ def _check_magic(head: bytes) -> None:
 
 
 class ModelFiles:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, disk: DiskSpace) -> None:
+        self.folder, self.disk = folder, disk
 
     def list(self) -> list[ModelFile]:
         if not self.folder.is_dir():
@@ -68,7 +70,8 @@ class ModelFiles:
             with source.open("rb") as f:
                 _check_magic(f.read(4))
             return self._describe(source)
-        with source.open("rb") as f:
+        self.disk.require(source.stat().st_size)
+        with source.open("rb") as f, refused_when_full(self.disk):
             return self._copy(name, f)
 
     def _copy(self, name: str, source: BinaryIO) -> ModelFile:
@@ -116,6 +119,7 @@ class ModelUpload:
         if self._part is not None or self.model is not None:
             raise Invalid("Send one model file at a time.", code="invalid_request")
         self._name = _check_name(filename)
+        self.files.disk.require()
         self.files.folder.mkdir(parents=True, exist_ok=True)
         self._part = self.files.folder / f".{self._name}.{uuid.uuid4().hex}.part"
         self._out = self._part.open("wb")
@@ -127,11 +131,13 @@ class ModelUpload:
             if len(self._head) == len(GGUF_MAGIC):
                 _check_magic(self._head)
         assert self._out is not None
-        self._out.write(block)
+        with refused_when_full(self.files.disk):
+            self._out.write(block)
 
     def finish(self) -> None:
         assert self._out is not None and self._part is not None
-        self._out.close()
+        with refused_when_full(self.files.disk):
+            self._out.close()
         _check_magic(self._head)
         target = self.files._free_name(self._name, self._part.stat().st_size)
         os.replace(self._part, target)
@@ -140,7 +146,8 @@ class ModelUpload:
 
     def discard(self) -> None:
         if self._out is not None:
-            self._out.close()
+            with contextlib.suppress(OSError):  # closing flushes, which a full disk refuses
+                self._out.close()
         if self._part is not None:
             self._part.unlink(missing_ok=True)
         self._part = self._out = None

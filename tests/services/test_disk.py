@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from backend.container import Container
 from backend.services.disk import DISK_FULL, DiskSpace
+from backend.services.model_files import ModelUpload
 from backend.store.disk_full import is_disk_full
 from backend.store.models import DocumentStatus
 from tests.conftest import read_sse, wait_documents
@@ -51,6 +53,16 @@ def _assert_consistent(container: Container) -> None:
     }
     assert container.store.document_counts() == ready
     assert _stored_files(container) <= container.doc_repo.all_stored_names()
+
+
+def _settled(client: Any, container: Container, kb: str) -> list[dict[str, Any]]:
+    """The documents once the pipeline is done with them: a document is ready before its
+    flush, and failed after it when the flush meets a full disk."""
+    wait_documents(client, kb)
+    deadline = time.monotonic() + 30
+    while not container.ingest.idle() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return wait_documents(client, kb)
 
 
 def _failing(real: Callable[..., Any], error: Exception, after_real: bool) -> Callable[..., Any]:
@@ -129,7 +141,7 @@ def test_qdrant_full_fails_the_document_and_leaves_no_orphan_points(
     # The write goes through and then fails: points exist that must not stay.
     monkeypatch.setattr(container.store, site, _failing(real, EDGE_FULL, True))
     _upload(client, kb, "second.txt")
-    docs = {d["filename"]: d for d in wait_documents(client, kb)}
+    docs = {d["filename"]: d for d in _settled(client, container, kb)}
     assert docs["second.txt"]["status"] == "failed"
     assert docs["second.txt"]["error"].startswith(DISK_FULL)
     assert docs["first.txt"]["status"] == "ready"
@@ -210,3 +222,27 @@ def test_kbs_report_the_space_they_take(client, container):
     wait_documents(client, kb)
     (listed,) = client.get("/api/kbs").json()
     assert listed["storage_bytes"] > len(TEXT.encode())  # the file and its vectors
+
+
+def test_a_model_import_on_a_full_disk_is_refused_and_leaves_no_part_file(
+    client, container, monkeypatch
+):
+    model = b"GGUF" + (3).to_bytes(4, "little") + bytes(3 << 20)
+    real_open = ModelUpload.open
+
+    def open_failing(self: ModelUpload, filename: str) -> ModelUpload:
+        opened = real_open(self, filename)
+        assert self._out is not None
+        self._out.write = _failing(self._out.write, OSError(errno.ENOSPC, "full"), False)
+        return opened
+
+    monkeypatch.setattr(ModelUpload, "open", open_failing)
+    answer = client.post("/api/llm/models/import", files={"file": ("m.gguf", model)})
+    assert answer.status_code == 507, answer.text
+    assert answer.json()["error"]["code"] == "insufficient_storage"
+    assert list(container.paths.models.iterdir()) == []
+    monkeypatch.setattr(ModelUpload, "open", real_open)
+    container.disk.min_free_bytes = container.disk.free() + (5 << 30)
+    answer = client.post("/api/llm/models/import", files={"file": ("m.gguf", model)})
+    assert answer.status_code == 507
+    assert list(container.paths.models.iterdir()) == []

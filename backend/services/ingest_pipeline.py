@@ -89,6 +89,7 @@ class ImportPipeline:
         self._indexing: str | None = None
         self._flushed = time.monotonic()
         self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
+        self._unrecorded: dict[str, str] = {}  # failed, but the disk refused to record it
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -132,6 +133,7 @@ class ImportPipeline:
     # indexer thread waits for those vectors and writes them to Qdrant.
     def _read_loop(self) -> None:
         while not self._stopping.is_set():
+            self._record_pending_failures()
             try:
                 doc_id = self._queue.get(timeout=self.pool_idle_s)
             except queue.Empty:
@@ -168,9 +170,24 @@ class ImportPipeline:
             else:
                 log.exception("import of %s failed", doc_id)
                 reason = _human_error(exc)
-            with contextlib.suppress(DocumentGone):
-                self.fail(doc_id, reason)
+            self._record_failure(doc_id, reason)
         return None
+
+    def _record_failure(self, doc_id: str, reason: str) -> None:
+        """Never lets an error out of a worker thread: a failure that cannot even be
+        written (the disk refuses SQLite too) is left for the next start's recovery."""
+        try:
+            self.fail(doc_id, reason)
+        except DocumentGone:
+            pass
+        except Exception:
+            log.exception("could not record that %s failed; trying again later", doc_id)
+            self._unrecorded[doc_id] = reason
+
+    def _record_pending_failures(self) -> None:
+        for doc_id, reason in list(self._unrecorded.items()):
+            del self._unrecorded[doc_id]
+            self._record_failure(doc_id, reason)
 
     def _prepare(self, doc_id: str) -> PreparedDocument | None:
         doc = self.documents.find(doc_id)
@@ -242,8 +259,7 @@ class ImportPipeline:
                 raise
             log.warning("flush failed, the disk is full: %s", exc)
             for doc_id in self._unflushed:
-                with contextlib.suppress(DocumentGone):
-                    self.fail(doc_id, disk_full_reason(self.disk.missing()))
+                self._record_failure(doc_id, disk_full_reason(self.disk.missing()))
         self._unflushed = []
         self._flushed = time.monotonic()
 

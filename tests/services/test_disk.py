@@ -246,3 +246,23 @@ def test_a_model_import_on_a_full_disk_is_refused_and_leaves_no_part_file(
     answer = client.post("/api/llm/models/import", files={"file": ("m.gguf", model)})
     assert answer.status_code == 507
     assert list(container.paths.models.iterdir()) == []
+
+
+def test_sqlite_refusing_even_the_failure_record_never_stops_the_import(
+    client, container, monkeypatch
+):
+    kb = _kb(client)
+    real = container.doc_repo.update
+    monkeypatch.setattr(container.doc_repo, "update", _failing(real, SQLITE_FULL, False))
+    assert _upload(client, kb, "stuck.txt").status_code == 202
+    deadline = time.monotonic() + 30
+    while not container.ingest.idle() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    monkeypatch.setattr(container.doc_repo, "update", real)
+    # Room again: the next upload wakes the worker, which first records the failure.
+    assert _upload(client, kb, "next.txt", TEXT.replace("钥匙", "门禁卡")).status_code == 202
+    docs = {d["filename"]: d for d in _settled(client, container, kb)}
+    assert docs["stuck.txt"]["status"] == "failed"
+    assert docs["stuck.txt"]["error"].startswith(DISK_FULL)
+    assert docs["next.txt"]["status"] == "ready"
+    _assert_consistent(container)

@@ -137,3 +137,48 @@ def test_a_full_disk_refuses_imports_restarts_and_recovers(small_disk):
         assert not server.client.get("/api/info").json()["disk"]["full"]
     finally:
         assert server.stop() in (0, -15), "the server died"
+
+
+_KILLED_MID_IMPORT = """
+import os, sys
+import numpy as np
+from backend.rag.sparse import SparseTerms
+from backend.rag.vectors.store import ChunkPoint
+from tests.conftest import make_settings
+from backend.container import Container
+c = Container(make_settings(sys.argv[1], min_free_mb=6, space_reserve_mb=4))
+c.disk.refill()
+rng = np.random.default_rng(0)
+for doc in range(3):
+    c.store.upsert([
+        ChunkPoint("kb", f"doc{doc}", "f.txt", None, i, "text " * 100, "", [(0, 1)] * 8,
+                   rng.standard_normal((8, 512)).astype(np.float32), SparseTerms([1], [1.0]))
+        for i in range(64)
+    ])
+os._exit(0)  # a kill: these points are only in Qdrant's write-ahead log
+"""
+_OPEN = """
+import sys
+from tests.conftest import make_settings
+from backend.container import Container
+c = Container(make_settings(sys.argv[1], min_free_mb=6, space_reserve_mb=4))
+print("points", c.store.count(), "kbs", len(c.kb_repo.all()))
+c.close()
+"""
+
+
+def test_start_on_a_full_disk_replays_the_log_without_sigbus(small_disk):
+    """Qdrant Edge replays its write-ahead log into memory-mapped files at open: on a disk
+    with no byte free that was a SIGBUS (exit -7) or an error that stopped the start. The
+    reserve gives it the room. Run in child processes, so that a SIGBUS is an exit code."""
+    data_dir = str(small_disk / "data")
+    run = [sys.executable, "-c"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    written = subprocess.run([*run, _KILLED_MID_IMPORT, data_dir], env=env, capture_output=True)
+    assert written.returncode == 0, written.stderr.decode()[-2000:]
+    _take_space(small_disk, leave=0)
+    opened = subprocess.run(
+        [*run, _OPEN, data_dir], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert opened.returncode == 0, f"exit {opened.returncode}: {opened.stderr[-2000:]}"
+    assert "points 192 kbs 0" in opened.stdout

@@ -15,7 +15,9 @@ MAX_FILES = 1000
 
 @router.post("", status_code=202)
 async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[DocumentOut]:
-    batch = await run_in_threadpool(ingest.begin_upload, kb_id)
+    length = request.headers.get("content-length", "")
+    expected = int(length) if length.isdigit() else 0
+    batch = await run_in_threadpool(ingest.begin_upload, kb_id, expected)
     await receive_files(request, batch, field="files", max_files=MAX_FILES)
     return [DocumentOut.of(d) for d in await run_in_threadpool(batch.commit)]
 

@@ -47,11 +47,12 @@ class IngestService:
         return self.pipeline.idle()
 
     # -- requests ------------------------------------------------------------------------------
-    def begin_upload(self, kb_id: str) -> UploadBatch:
+    def begin_upload(self, kb_id: str, expected_bytes: int = 0) -> UploadBatch:
         """An HTTP upload into a knowledge base: its files are written into the batch as they
-        arrive; `commit` makes them documents."""
+        arrive; `commit` makes them documents. Refused (507) at once when the upload's
+        announced size would not fit above the margin."""
         self.kbs.get(kb_id)
-        self.uploads.disk.require()
+        self.uploads.disk.require(expected_bytes)
         accept = partial(self.accept, kb_id)
         return UploadBatch(self.uploads, accept, self.documents.all_stored_names)
 

@@ -77,7 +77,7 @@ def test_a_full_disk_refuses_imports_restarts_and_recovers(small_disk):
     server = LiveServer(data_dir, env=ENV)
     try:
         kb = server.client.post("/api/kbs", json={"name": "warehouses"}).json()["id"]
-        _take_space(small_disk, leave=20 << 20)  # so that a few documents fill the rest
+        _take_space(small_disk, leave=16 << 20)  # so that a few documents fill the rest
         answers = []
         for number in range(40):  # far more than fits
             answer = server.client.post(

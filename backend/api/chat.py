@@ -21,6 +21,7 @@ from backend.services.chat import (
     AnswerFailed,
     ChatEvent,
     ChatRequest,
+    HistoryNotSaved,
     SessionStarted,
     SourcesFound,
     TokenDelta,
@@ -34,6 +35,7 @@ EVENT_NAMES: dict[type, str] = {
     TokenDelta: "token",
     AnswerDone: "done",
     AnswerFailed: "error",
+    HistoryNotSaved: "warning",
 }
 
 

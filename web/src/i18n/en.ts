@@ -188,6 +188,15 @@ const en = {
     saved: 'Settings saved',
     extractiveHint: 'Works with no model: answers are the most relevant passages, with citations.',
   },
+  disk: {
+    lowTitle: 'The disk is nearly full.',
+    lowHint: 'Only {free} free on the disk holding the data folder. Free some space or move the data folder before importing more.',
+    fullTitle: 'The disk is full.',
+    fullHint: 'Only {free} free on the disk holding the data folder: imports are paused and new chats may not be saved. Delete a knowledge base, free space, or move the data folder.',
+    free: 'Free on the data folder’s disk: {free} of {total}',
+    kbSize: 'this knowledge base: {size}',
+    historyNotSaved: 'The disk is full: this chat is answered but not saved.',
+  },
   errors: {
     network: 'Cannot reach the wow-rag service. Is it still running?',
     unauthorized: 'This page is no longer signed in. Reopen wow-rag from its window or launcher.',

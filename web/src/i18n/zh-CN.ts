@@ -188,6 +188,15 @@ const zhCN: Messages = {
     saved: '设置已保存',
     extractiveHint: '无需模型即可使用：回答由最相关的原文段落组成，并附引用。',
   },
+  disk: {
+    lowTitle: '磁盘空间即将用完。',
+    lowHint: '数据文件夹所在磁盘仅剩 {free}。继续导入前请清理空间或移动数据文件夹。',
+    fullTitle: '磁盘已满。',
+    fullHint: '数据文件夹所在磁盘仅剩 {free}：导入已暂停，新的对话可能无法保存。请删除知识库、清理空间或移动数据文件夹。',
+    free: '数据文件夹所在磁盘可用：{free}（共 {total}）',
+    kbSize: '本知识库占用：{size}',
+    historyNotSaved: '磁盘已满：本次对话已回答，但未能保存。',
+  },
   errors: {
     network: '无法连接到 wow-rag 服务，它还在运行吗？',
     unauthorized: '页面登录已失效，请从 wow-rag 窗口或启动器重新打开。',

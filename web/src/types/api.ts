@@ -7,6 +7,8 @@ export interface KnowledgeBase {
   created_at: string
   document_count: number
   chunk_count: number
+  /** Its files and its share of the vectors on disk. */
+  storage_bytes?: number
 }
 
 export type DocumentStatus = 'queued' | 'parsing' | 'embedding' | 'ready' | 'failed' | 'duplicate'
@@ -130,9 +132,19 @@ export interface DiscoveredServer {
   models: string[]
 }
 
+/** The disk holding the data folder: `full` refuses imports, `low` warns (below 1 GB). */
+export interface DiskState {
+  free_bytes: number
+  total_bytes: number
+  min_free_bytes: number
+  low: boolean
+  full: boolean
+}
+
 export interface ServerInfo {
   version?: string
   data_dir?: string
   vector_engine?: string
   embedder?: string
+  disk?: DiskState
 }

@@ -15,6 +15,7 @@ import { describeError, isAbort } from '@/utils/errors'
 import { localId } from '@/utils/format'
 import { SseParser, type SseMessage } from '@/utils/sse'
 import { i18n } from '@/i18n'
+import { notify } from '@/utils/notify'
 
 export class StreamProtocolError extends Error {
   override name = 'StreamProtocolError'
@@ -67,6 +68,9 @@ export function useChatStream() {
           if (typeof ev.answer === 'string' && ev.answer) answer.content = ev.answer
           answer.timings = ev.timings
           answer.status = 'done'
+          break
+        case 'warning':
+          notify('warning', ev.message || i18n.global.t('disk.historyNotSaved'))
           break
         case 'error':
           flush()

@@ -60,6 +60,7 @@ export type ChatEvent =
   | { type: 'token'; delta: string }
   | { type: 'done'; answer: string; citations: number[]; timings?: Timings }
   | { type: 'error'; code: string; message: string }
+  | { type: 'warning'; code: string; message: string }
 
 export interface ChatRequest {
   question: string

@@ -97,7 +97,10 @@ def serve(args: argparse.Namespace) -> int:
     paths.ensure()
     live = running_instance(paths.server_json)
     if live:
-        print(f"wow-rag is already running for this data dir at {live['url']}", flush=True)
+        print(
+            f"wow-rag is already running for this data dir at {live['url']}/?token={live['token']}",
+            flush=True,
+        )
         if args.browser:
             open_in_browser(str(live["url"]), str(live["token"]))
         return 0
@@ -111,8 +114,9 @@ def serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), stop)
     server.start()
     if server.wait_ready(120):
-        print(f"wow-rag is running at {server.url}", flush=True)
-        print(f"open {server.url}/?token={server.token}", flush=True)
+        # Only the address that signs the browser in: the bare URL would show the
+        # signed-out screen on a first visit.
+        print(f"wow-rag is running: open {server.url}/?token={server.token}", flush=True)
         if args.browser:
             open_in_browser(server.url, server.token)
     server.wait()

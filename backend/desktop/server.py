@@ -8,6 +8,7 @@ shutdown (the import worker stops, Qdrant and SQLite close), then ``server.json`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from backend.container import Container
 
 log = logging.getLogger(__name__)
+LAST_PORT = "last-port"
 
 
 def running_instance(server_json: Path) -> dict[str, object] | None:
@@ -77,6 +79,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_again(host: str, port: int, remembered: Path) -> socket.socket:
+    """Bind ``port``; for "any free port" (0) prefer the one this data dir had last time,
+    so that a tab left open across a restart finds the app again at the same address."""
+    if port == 0:
+        try:
+            last = int(remembered.read_text("ascii"))
+            sock = bind(host, last) if 0 < last < 65536 else None
+        except (OSError, ValueError):
+            sock = None
+        if sock is None:
+            sock = bind(host, 0)
+    else:
+        sock = bind(host, port)
+    with contextlib.suppress(OSError):  # a read-only data dir only loses the convenience
+        remembered.write_text(str(sock.getsockname()[1]), "ascii")
+    return sock
+
+
 def keep_temp_files_inside(folder: Path) -> None:
     """Whatever a library spools to a temporary file (a multipart form, a parser) lands in
     the data dir, never in the system temp dir; child processes inherit it via TMPDIR."""
@@ -102,7 +122,7 @@ class AppServer:
         self.paths = self.container.paths
         keep_temp_files_inside(self.paths.root / "tmp")
         try:
-            self._sock = bind(settings.host, settings.port)
+            self._sock = bind_again(settings.host, settings.port, self.paths.root / LAST_PORT)
         except OSError:
             self.container.close()
             raise

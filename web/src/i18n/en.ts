@@ -177,6 +177,44 @@ const en = {
     generic: 'Something went wrong.',
     streamBroken: 'The connection broke while answering.',
   },
+  shell: {
+    modelPathHint: 'Drop a .gguf file on the window, or type the full path of one',
+    next: {
+      unreachable: 'Start the server (for Ollama: “ollama serve”), or check the address and port.',
+      timeout: 'The model may still be loading: wait a moment and test again.',
+      auth: 'Paste a valid API key for this service.',
+      model: 'Choose one of the server’s models (Load models lists them).',
+    },
+    signedOutTitle: 'This page is signed out',
+    signedOutWhat:
+      'wow-rag was restarted with a new key, or this address was opened without its sign-in link. Your knowledge bases and conversations are safe on this computer.',
+    signedOutHow:
+      'To get back in, open wow-rag from its window, or open the link it printed when it started (the one ending in ?token=…).',
+    signedOutRetry: 'Try again',
+    collapseSidebar: 'Hide the sidebar',
+    expandSidebar: 'Show the sidebar',
+    setUpModel: 'Set up a model',
+    localServers: 'Model servers on this computer',
+    searching: 'Looking for Ollama, LM Studio, llama.cpp and vLLM…',
+    noLocalServer:
+      'None found on the usual ports. Start Ollama or LM Studio (or pick a preset and type the address), then look again.',
+    useServer: 'Use',
+    lookAgain: 'Look again',
+    serverModels: '{n} models',
+    serverNoModels: 'no model pulled yet',
+    usingServer: 'Using {name} with {model}. Save to keep it.',
+    pullFirst: '{name} answers but has no model yet: pull one (e.g. “ollama pull qwen2.5:7b”), then look again.',
+    baseUrlHint: 'Choose a preset above, or type the server address, e.g. http://host:port/v1',
+    needBaseUrl: 'Enter the server address first, or choose a preset or a server found on this computer.',
+    needModel: 'Choose a model first (Load models lists what the server offers).',
+    needModelPath: 'Choose a .gguf model file first.',
+    modelDropTitle: 'Use this model?',
+    modelDropAsk: 'Use “{name}” as the language model? It is copied into wow-rag’s data folder.',
+    modelDropUse: 'Use it',
+    modelImporting: 'Copying the model “{name}”…',
+    modelImported: 'The model “{name}” is ready and in use.',
+    modelDropFailed: 'The model could not be used: {reason}',
+  },
 }
 
 export default en

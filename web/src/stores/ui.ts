@@ -51,6 +51,11 @@ export const useUiStore = defineStore('ui', () => {
   )
   watch(locale, (v) => setLocale(v), { immediate: true })
 
+  // ... and the other way round: unfolding the sidebar there puts the panel away.
+  watch(sidebarOpen, (open) => {
+    if (open && narrow.value) panel.value = 'none'
+  })
+
   function showPanel(which: SidePanel): void {
     panel.value = which
     // A narrow window has no room for three columns: the overlaying panel gets the space.

@@ -5,6 +5,7 @@ can be shown), the system browser (--browser), or nothing (--headless)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if sys.stdout is None or sys.stderr is None:
         log_to_file(args)
+    from backend.desktop import console
+
+    console.configure()
     if not (args.headless or args.browser):
         from backend.desktop.gui import unavailable_reason
 
@@ -107,7 +111,7 @@ def serve(args: argparse.Namespace) -> int:
     server = AppServer(settings)
 
     def stop(signum: int, frame: object) -> None:
-        server.server.should_exit = True
+        server.request_exit()
 
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
         if hasattr(signal, name):
@@ -149,4 +153,12 @@ if __name__ == "__main__":
     import multiprocessing
 
     multiprocessing.freeze_support()
-    sys.exit(main())
+    code = main()
+    # Everything is closed by now (server, stores, worker processes, server.json). Tearing
+    # down the interpreter would only free memory, model weights included, which took
+    # seconds on a busy machine after Ctrl+C; the operating system does that at once.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)

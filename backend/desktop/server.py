@@ -139,6 +139,7 @@ class AppServer:
                 timeout_graceful_shutdown=5,
             )
         )
+        _event_streams_may_run()
         self.ready = threading.Event()
         self.failed: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="uvicorn", daemon=True)
@@ -182,9 +183,14 @@ class AppServer:
         while self._thread.is_alive():
             self._thread.join(poll)
 
+    def request_exit(self) -> None:
+        """Ask the server to stop, from any thread (a signal handler too)."""
+        self.server.should_exit = True
+        _end_event_streams()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Clean shutdown: the lifespan closes the container; then server.json is removed."""
-        self.server.should_exit = True
+        self.request_exit()
         if self._thread.ident is None:  # never started: close what __init__ opened
             self.container.close()
             self._sock.close()
@@ -194,3 +200,20 @@ class AppServer:
         if self._thread.is_alive():  # a request that would not end: cut it short
             self.server.force_exit = True
             self._thread.join(5)
+
+
+def _end_event_streams() -> None:
+    """Open event streams (a tab's /api/events, an answer being streamed) end now rather
+    than hold the shutdown until uvicorn cancels them with a CancelledError traceback.
+    sse-starlette learns of a shutdown from uvicorn's own signal handler, which a server
+    run in a thread never installs; this tells it directly."""
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.should_exit = True
+
+
+def _event_streams_may_run() -> None:
+    """The flag above is process-wide: a new server (tests start several) clears it."""
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.should_exit = False

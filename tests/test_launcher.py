@@ -234,6 +234,63 @@ def test_sigterm_stops_the_headless_server_cleanly(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "wowrag.sqlite3-wal").exists()  # SQLite was closed
 
 
+def test_any_free_port_prefers_the_data_dirs_last_one(tmp_path: Path) -> None:
+    from backend.desktop.server import bind_again
+
+    remembered = tmp_path / "last-port"
+    first = bind_again("127.0.0.1", 0, remembered)
+    port = first.getsockname()[1]
+    assert remembered.read_text() == str(port)
+    # Taken (here by the first socket, still open): any free port, and that one remembered.
+    second = bind_again("127.0.0.1", 0, remembered)
+    assert second.getsockname()[1] != port
+    assert remembered.read_text() == str(second.getsockname()[1])
+    first.close()
+    moved = second.getsockname()[1]
+    second.close()
+    again = bind_again("127.0.0.1", 0, remembered)
+    assert again.getsockname()[1] == moved, "a restart answers where an open tab looks"
+    again.close()
+    remembered.write_text("not a port")
+    bind_again("127.0.0.1", 0, remembered).close()
+
+
+def test_ctrl_c_with_an_open_event_stream_and_failed_imports_stays_quiet(tmp_path: Path) -> None:
+    """An image and an empty file fail to import with one line each; Ctrl+C while a tab
+    follows /api/events ends that stream instead of cancelling it with a traceback."""
+    import httpx
+
+    server = LiveServer(tmp_path / "data")
+    try:
+        kb = server.client.post("/api/kbs", json={"name": "quiet"}).json()["id"]
+        files = [
+            ("files", ("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")),
+            ("files", ("empty.txt", b"", "text/plain")),
+        ]
+        docs = server.client.post(f"/api/kbs/{kb}/documents", files=files).json()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = [server.client.get(f"/api/kbs/{kb}/documents/{d['id']}").json() for d in docs]
+            if all(d["status"] == "failed" for d in states):
+                break
+            time.sleep(0.2)
+        assert all(d["status"] == "failed" for d in states), states
+        tab = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"})
+        with tab, tab.stream("GET", "/api/events", timeout=30) as events:
+            assert events.status_code == 200
+            server.process.send_signal(signal.SIGINT)
+            for _ in events.iter_bytes():  # the server ends the stream itself
+                pass
+        assert server.process.wait(30) == 0
+    finally:
+        server.stop()
+    out = server.process.stdout.read() if server.process.stdout else ""
+    assert "Traceback" not in out and "CancelledError" not in out, out
+    failures = [line for line in out.splitlines() if "failed" in line]
+    assert len(failures) == 2, out
+    assert any("PNG image" in line for line in failures), out
+
+
 def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
     first = LiveServer(tmp_path / "data")
     try:

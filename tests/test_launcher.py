@@ -318,6 +318,37 @@ def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
 
 
 # -- the real window, under Xvfb -------------------------------------------------------------
+def test_native_dialogs_open_in_the_users_documents_not_the_apps_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webview
+
+    from backend.desktop.bridge import start_folder
+
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.chdir(ROOT)  # where a dialog left to itself opens: the app's folder
+    calls: list[tuple[object, dict[str, object]]] = []
+
+    class Window:
+        def create_file_dialog(self, kind: object, **options: object) -> list[str]:
+            calls.append((kind, options))
+            return []
+
+    api = DesktopApi(tmp_path / "data")
+    api._attach(Window(), None)  # type: ignore[arg-type]
+    assert api.choose_files() == [] and api.choose_folder() is None
+    assert [kind for kind, _ in calls] == [webview.FileDialog.OPEN, webview.FileDialog.FOLDER]
+    if sys.platform.startswith("linux"):
+        assert start_folder() == home / "Documents"
+    assert all(options["directory"] == str(start_folder()) for _, options in calls)
+    assert all(not str(options["directory"]).startswith(str(ROOT)) for _, options in calls)
+    (home / "Documents").rmdir()
+    assert start_folder() == home, "no Documents folder: home"
+
+
 def _window_possible() -> bool:
     import ctypes.util
     import importlib.util
@@ -363,6 +394,12 @@ def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
     assert result["info"]["desktop"] is True
     assert result["info"]["data_dir"] == str((tmp_path / "data").resolve())
     assert result["drop"] == {"paths": ["/tmp/some dir/report one.pdf"]}
+    assert result["fonts"]["button"] == result["fonts"]["body"], result["fonts"]
+    assert "sans" in result["fonts"]["body"]
+    # pywebview's bridge works under the page's CSP without tripping it (no eval).
+    console = [line for line in probe.stderr.splitlines() if line.startswith("js:")]
+    assert not any("EvalError" in line or "unsafe-eval" in line for line in console), console
+    assert not any("Uncaught" in line for line in console), console
     assert result["after_link"].startswith(result["app_url"])  # the window stayed
     assert result["after_navigation"].startswith(result["app_url"])  # and came back
     assert not (tmp_path / "data" / "server.json").exists()
@@ -408,6 +445,18 @@ def _probe(data_dir: Path) -> None:
               document.body.dispatchEvent(new DragEvent('drop',
                 {dataTransfer: dt, bubbles: true, cancelable: true}));""")
             result["drop"] = json.loads(str(until(window, "window.__drop || null")))
+            # Element Plus's buttons (Choose files, Choose a folder, Create one...) in the
+            # app's font, not the window's standard (serif) one.
+            result["fonts"] = json.loads(
+                str(
+                    until(
+                        window,
+                        """document.querySelector('.el-button') && JSON.stringify({
+                          body: getComputedStyle(document.body).fontFamily,
+                          button: getComputedStyle(document.querySelector('.el-button')).fontFamily})""",
+                    )
+                )
+            )
             window.run_js("""var a = document.createElement('a'); a.href = 'https://example.com/';
               document.body.appendChild(a); a.click();""")
             time.sleep(1)

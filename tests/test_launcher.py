@@ -451,9 +451,10 @@ def _probe(data_dir: Path) -> None:
                 str(
                     until(
                         window,
-                        """document.querySelector('.el-button') && JSON.stringify({
+                        """(function (b) { return b && JSON.stringify({
                           body: getComputedStyle(document.body).fontFamily,
-                          button: getComputedStyle(document.querySelector('.el-button')).fontFamily})""",
+                          button: getComputedStyle(b).fontFamily}); }
+                        )(document.querySelector('.el-button'))""",
                     )
                 )
             )

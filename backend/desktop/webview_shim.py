@@ -56,7 +56,8 @@ def install(window: webview.Window) -> None:
         load_js_files = webview.util.load_js_files
 
         def without_eval(*args: Any, **kwargs: Any) -> tuple[str, str]:
-            page_script, finish_script = load_js_files(*args, **kwargs)
+            scripts: Any = load_js_files(*args, **kwargs)  # annotated `str`, returns a pair
+            page_script, finish_script = scripts
             return page_script + CREATE_API_JS, finish_script
 
         without_eval._wowrag = True  # type: ignore[attr-defined]

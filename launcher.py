@@ -154,9 +154,16 @@ if __name__ == "__main__":
 
     multiprocessing.freeze_support()
     code = main()
-    # Everything is closed by now (server, stores, worker processes, server.json). Tearing
-    # down the interpreter would only free memory, model weights included, which took
-    # seconds on a busy machine after Ctrl+C; the operating system does that at once.
+    # Everything is closed by now (server, stores, server.json). Tearing down the
+    # interpreter would only free memory, model weights included, which took seconds on a
+    # busy machine after Ctrl+C; the operating system does that at once. What interpreter
+    # exit would still do for us: end worker processes (an idle embedder pool) that
+    # would otherwise outlive us, holding our stdout open.
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(2)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:

@@ -96,6 +96,8 @@ describe('wow-rag shell', () => {
     await server.waitFor()
     assert.match(await server.innerText(), new RegExp(`127\\.0\\.0\\.1:${ollama.port}/v1`))
     assert.ok(ollama.state.tags >= 1, 'discovery asked the server for its models')
+    await page.waitForTimeout(400) // the dialog's fade-in
+    await shot('model-setup')
     await server.locator(tid('local-server-use')).click()
     await page.locator(tid('settings-provider')).waitFor({ state: 'hidden' })
     const { body } = await backend.api('GET', '/api/settings')

@@ -197,7 +197,7 @@ const en = {
       'None found on the usual ports. Start Ollama or LM Studio (or pick a preset and type the address), then look again.',
     useServer: 'Use',
     lookAgain: 'Look again',
-    serverModels: '{n} models',
+    serverModels: '{n} model | {n} models',
     serverNoModels: 'no model pulled yet',
     usingServer: 'Using {name} with {model}. Save to keep it.',
     pullFirst: '{name} answers but has no model yet: pull one (e.g. “ollama pull qwen2.5:7b”), then look again.',

@@ -5,6 +5,7 @@ can be shown), the system browser (--browser), or nothing (--headless)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if sys.stdout is None or sys.stderr is None:
         log_to_file(args)
+    from backend.desktop import console
+
+    console.configure()
     if not (args.headless or args.browser):
         from backend.desktop.gui import unavailable_reason
 
@@ -97,22 +101,26 @@ def serve(args: argparse.Namespace) -> int:
     paths.ensure()
     live = running_instance(paths.server_json)
     if live:
-        print(f"wow-rag is already running for this data dir at {live['url']}", flush=True)
+        print(
+            f"wow-rag is already running for this data dir at {live['url']}/?token={live['token']}",
+            flush=True,
+        )
         if args.browser:
             open_in_browser(str(live["url"]), str(live["token"]))
         return 0
     server = AppServer(settings)
 
     def stop(signum: int, frame: object) -> None:
-        server.server.should_exit = True
+        server.request_exit()
 
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
     server.start()
     if server.wait_ready(120):
-        print(f"wow-rag is running at {server.url}", flush=True)
-        print(f"open {server.url}/?token={server.token}", flush=True)
+        # Only the address that signs the browser in: the bare URL would show the
+        # signed-out screen on a first visit.
+        print(f"wow-rag is running: open {server.url}/?token={server.token}", flush=True)
         if args.browser:
             open_in_browser(server.url, server.token)
     server.wait()
@@ -145,4 +153,19 @@ if __name__ == "__main__":
     import multiprocessing
 
     multiprocessing.freeze_support()
-    sys.exit(main())
+    code = main()
+    # Everything is closed by now (server, stores, server.json). Tearing down the
+    # interpreter would only free memory, model weights included, which took seconds on a
+    # busy machine after Ctrl+C; the operating system does that at once. What interpreter
+    # exit would still do for us: end worker processes (an idle embedder pool) that
+    # would otherwise outlive us, holding our stdout open.
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(2)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)

@@ -99,6 +99,7 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
         bound_host=settings.host,
         upload_limit=settings.max_upload_mb << 20,
         cors_origins=settings.cors_origins,
+        data_dir=container.paths.root,
     )
     return app
 

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     embed_workers: int = Field(default=0, ge=0, description="0 means one per core")
     dev: bool = Field(default=False, description="serve /docs and /openapi.json")
     cors_origins: list[str] = Field(default_factory=list)
+    discover_ports: dict[str, int] = Field(
+        default_factory=dict,
+        description="preset id -> port where the settings look for a local model server "
+        "instead of its usual one (e.g. Ollama elsewhere than 11434)",
+    )
 
     @property
     def engine(self) -> VectorEngine:

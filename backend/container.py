@@ -100,7 +100,12 @@ class Container:
             options=self.settings_service.retrieval,
         )
         self.model_files = ModelFiles(self.paths.models, self.disk)
-        self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
+        self.llm_catalog = LlmCatalog(
+            self.settings_service,
+            self.model_files,
+            self.local_models,
+            local_ports=settings.discover_ports or None,
+        )
         self.kb_models = KnowledgeModels(self.kb_repo)
         self.sessions = SessionService(self.session_repo)
         self.knowledge_bases = KnowledgeBaseService(

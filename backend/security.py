@@ -3,11 +3,16 @@ no cross-origin writes, the upload body limit, and security headers on every ans
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
+import os
 import re
+import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,8 +39,33 @@ CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+SIGNIN_SECRET = "signin.key"
+SIGNIN_MAX_AGE_S = 400 * 24 * 3600  # the longest a browser keeps a cookie
 
 
+def signin_secret(data_dir: Path) -> bytes:
+    """The data dir's own secret (0600), made on first use: the browser's sign-in cookie is
+    derived from it, so that the cookie outlives a restart of the same data dir and no
+    other. Deleting the file signs every browser out."""
+    path = data_dir / SIGNIN_SECRET
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if os.name != "nt" and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        secret = path.read_bytes().strip()
+        if len(secret) >= 32:
+            return secret
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+    secret = secrets.token_hex(32).encode()
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+    return secret
+
+
+def browser_cookie(secret: bytes) -> str:
+    digest = hmac.new(secret, b"wow-rag browser sign-in", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def _on_loopback(bound_host: str) -> bool:
@@ -79,13 +109,22 @@ class EdgeGuard:
         bound_host: str,
         upload_limit: int,
         cors_origins: list[str] | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.app = app
         self.token = token
         self.bound_host = bound_host
         self.upload_limit = upload_limit
         self.cors_origins = set(cors_origins or [])
-        self.allowed_hosts = _loopback_names(bound_host) if _on_loopback(bound_host) else None
+        loopback = _on_loopback(bound_host)
+        self.allowed_hosts = _loopback_names(bound_host) if loopback else None
+        # On loopback the browser's cookie comes from the data dir's secret and survives a
+        # restart; in team mode (reachable from the network) it is this launch's token.
+        self.cookie = token
+        self.cookie_attributes = "HttpOnly; SameSite=Strict; Path=/"
+        if loopback and data_dir is not None:
+            self.cookie = browser_cookie(signin_secret(data_dir))
+            self.cookie_attributes += f"; Max-Age={SIGNIN_MAX_AGE_S}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -166,10 +205,12 @@ class EdgeGuard:
         return None
 
     def _authorised(self, headers: dict[str, str], query: dict[str, list[str]]) -> bool:
-        candidates = []
+        tokens = query.get("token", [])[:1]
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
-            candidates.append(auth[7:].strip())
+            tokens.append(auth[7:].strip())
+        if any(_same(t, self.token) for t in tokens):
+            return True
         if "cookie" in headers:
             cookie: SimpleCookie = SimpleCookie()
             try:
@@ -177,15 +218,14 @@ class EdgeGuard:
             except Exception:
                 cookie = SimpleCookie()
             if COOKIE in cookie:
-                candidates.append(cookie[COOKIE].value)
-        candidates += query.get("token", [])[:1]
-        return any(hmac.compare_digest(c.encode(), self.token.encode()) for c in candidates)
+                return _same(cookie[COOKIE].value, self.cookie)
+        return False
 
     async def _login(self, send: Send, token: str) -> None:
-        if not hmac.compare_digest(token.encode(), self.token.encode()):
+        if not _same(token, self.token):
             await _reply(send, 401, ("unauthorized", "This link's token is not valid."))
             return
-        cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
+        cookie = f"{COOKIE}={self.cookie}; {self.cookie_attributes}"
         await send(
             {
                 "type": "http.response.start",
@@ -199,6 +239,10 @@ class EdgeGuard:
             }
         )
         await send({"type": "http.response.body", "body": b""})
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 _SECURITY_HEADERS = [

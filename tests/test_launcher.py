@@ -220,7 +220,9 @@ def test_no_display_falls_back_to_the_browser_in_one_line(
         lines = [line for line in err.splitlines() if "no desktop window" in line]
         assert len(lines) == 1 and "system browser" in lines[0]
     assert process.returncode == 0
-    assert "wow-rag is running at" in out
+    # One address, the one that signs the browser in (a bare URL lands signed out).
+    urls = [word for word in out.split() if word.startswith("http")]
+    assert len(urls) == 1 and urls[0].endswith(f"/?token={TOKEN}"), out
     assert not (data / "server.json").exists()
 
 
@@ -230,6 +232,66 @@ def test_sigterm_stops_the_headless_server_cleanly(tmp_path: Path) -> None:
     assert server.stop() == 0
     assert not (tmp_path / "data" / "server.json").exists()
     assert not (tmp_path / "data" / "wowrag.sqlite3-wal").exists()  # SQLite was closed
+
+
+def test_any_free_port_prefers_the_data_dirs_last_one(tmp_path: Path) -> None:
+    from backend.desktop.server import bind_again
+
+    remembered = tmp_path / "last-port"
+    first = bind_again("127.0.0.1", 0, remembered)
+    port = first.getsockname()[1]
+    assert remembered.read_text() == str(port)
+    # Taken (here by the first socket, still open): any free port, and that one remembered.
+    second = bind_again("127.0.0.1", 0, remembered)
+    assert second.getsockname()[1] != port
+    assert remembered.read_text() == str(second.getsockname()[1])
+    first.close()
+    moved = second.getsockname()[1]
+    second.close()
+    again = bind_again("127.0.0.1", 0, remembered)
+    assert again.getsockname()[1] == moved, "a restart answers where an open tab looks"
+    again.close()
+    remembered.write_text("not a port")
+    bind_again("127.0.0.1", 0, remembered).close()
+
+
+def test_ctrl_c_with_an_open_event_stream_and_failed_imports_stays_quiet(tmp_path: Path) -> None:
+    """An image and an empty file fail to import with one line each; Ctrl+C while a tab
+    follows /api/events ends that stream instead of cancelling it with a traceback."""
+    import httpx
+
+    # Two embedding workers: processes of their own, which must not outlive the server.
+    server = LiveServer(tmp_path / "data", env={"WOWRAG_EMBED_WORKERS": "2"})
+    try:
+        kb = server.client.post("/api/kbs", json={"name": "quiet"}).json()["id"]
+        files = [
+            ("files", ("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")),
+            ("files", ("empty.txt", b"", "text/plain")),
+            ("files", ("notes.md", b"# Tides\n\nThe keeper logs the tide at dawn.", "")),
+        ]
+        docs = server.client.post(f"/api/kbs/{kb}/documents", files=files).json()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = [server.client.get(f"/api/kbs/{kb}/documents/{d['id']}").json() for d in docs]
+            if [d["status"] for d in states] == ["failed", "failed", "ready"]:
+                break
+            time.sleep(0.2)
+        assert [d["status"] for d in states] == ["failed", "failed", "ready"], states
+        tab = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"})
+        with tab, tab.stream("GET", "/api/events", timeout=30) as events:
+            assert events.status_code == 200
+            server.process.send_signal(signal.SIGINT)
+            for _ in events.iter_bytes():  # the server ends the stream itself
+                pass
+        # communicate() waits for the end of the output too, which a leftover child holds.
+        out = server.process.communicate(timeout=30)[0]
+        assert server.process.returncode == 0
+    finally:
+        server.stop()
+    assert "Traceback" not in out and "CancelledError" not in out, out
+    failures = [line for line in out.splitlines() if "failed" in line]
+    assert len(failures) == 2, out
+    assert any("PNG image" in line for line in failures), out
 
 
 def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
@@ -259,6 +321,37 @@ def test_second_launch_finds_the_running_instance(tmp_path: Path) -> None:
 
 
 # -- the real window, under Xvfb -------------------------------------------------------------
+def test_native_dialogs_open_in_the_users_documents_not_the_apps_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webview
+
+    from backend.desktop.bridge import start_folder
+
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.chdir(ROOT)  # where a dialog left to itself opens: the app's folder
+    calls: list[tuple[object, dict[str, object]]] = []
+
+    class Window:
+        def create_file_dialog(self, kind: object, **options: object) -> list[str]:
+            calls.append((kind, options))
+            return []
+
+    api = DesktopApi(tmp_path / "data")
+    api._attach(Window(), None)  # type: ignore[arg-type]
+    assert api.choose_files() == [] and api.choose_folder() is None
+    assert [kind for kind, _ in calls] == [webview.FileDialog.OPEN, webview.FileDialog.FOLDER]
+    if sys.platform.startswith("linux"):
+        assert start_folder() == home / "Documents"
+    assert all(options["directory"] == str(start_folder()) for _, options in calls)
+    assert all(not str(options["directory"]).startswith(str(ROOT)) for _, options in calls)
+    (home / "Documents").rmdir()
+    assert start_folder() == home, "no Documents folder: home"
+
+
 def _window_possible() -> bool:
     import ctypes.util
     import importlib.util
@@ -304,6 +397,12 @@ def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
     assert result["info"]["desktop"] is True
     assert result["info"]["data_dir"] == str((tmp_path / "data").resolve())
     assert result["drop"] == {"paths": ["/tmp/some dir/report one.pdf"]}
+    assert result["fonts"]["button"] == result["fonts"]["body"], result["fonts"]
+    assert "sans" in result["fonts"]["body"]
+    # pywebview's bridge works under the page's CSP without tripping it (no eval).
+    console = [line for line in probe.stderr.splitlines() if line.startswith("js:")]
+    assert not any("EvalError" in line or "unsafe-eval" in line for line in console), console
+    assert not any("Uncaught" in line for line in console), console
     assert result["after_link"].startswith(result["app_url"])  # the window stayed
     assert result["after_navigation"].startswith(result["app_url"])  # and came back
     assert not (tmp_path / "data" / "server.json").exists()
@@ -349,6 +448,19 @@ def _probe(data_dir: Path) -> None:
               document.body.dispatchEvent(new DragEvent('drop',
                 {dataTransfer: dt, bubbles: true, cancelable: true}));""")
             result["drop"] = json.loads(str(until(window, "window.__drop || null")))
+            # Element Plus's buttons (Choose files, Choose a folder, Create one...) in the
+            # app's font, not the window's standard (serif) one.
+            result["fonts"] = json.loads(
+                str(
+                    until(
+                        window,
+                        """(function (b) { return b && JSON.stringify({
+                          body: getComputedStyle(document.body).fontFamily,
+                          button: getComputedStyle(b).fontFamily}); }
+                        )(document.querySelector('.el-button'))""",
+                    )
+                )
+            )
             window.run_js("""var a = document.createElement('a'); a.href = 'https://example.com/';
               document.body.appendChild(a); a.click();""")
             time.sleep(1)

@@ -4,7 +4,8 @@ Modules: ``server`` (AppServer: container + uvicorn in a thread, server.json),
 ``window`` (DesktopWindow: "starting" page, boot, load the UI with the token, stay on
 the app), ``bridge`` (DesktopApi, the page's ``window.pywebview.api``), ``folders``
 (which dropped/chosen files to import), ``gui`` (can a window be shown here),
-``webview_shim`` (pywebview's bridge under a strict Content-Security-Policy),
+``webview_shim`` (pywebview's bridge under a strict Content-Security-Policy, no eval),
+``console`` (one line for an expected failure),
 ``window_state``, ``pages``, ``system`` (open folders and links outside the app).
 
 For the web UI: the JavaScript API of the desktop window

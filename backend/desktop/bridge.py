@@ -69,6 +69,17 @@ class ImportFailed(Exception):
         self.code = error.get("code", "import_failed")
 
 
+def start_folder() -> Path:
+    """Where the native dialogs open: the user's Documents folder, else their home. Left to
+    itself a dialog opens in the process's working directory, the app's own folder."""
+    import platformdirs
+
+    for folder in (Path(platformdirs.user_documents_dir()), Path.home()):
+        if folder.is_dir():
+            return folder
+    return Path.home()
+
+
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
@@ -103,6 +114,7 @@ class DesktopApi:
         patterns = ";".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
         chosen = self._window.create_file_dialog(
             webview.FileDialog.OPEN,
+            directory=str(start_folder()),
             allow_multiple=True,
             file_types=(f"Documents ({patterns})", "All files (*)"),
         )
@@ -114,7 +126,9 @@ class DesktopApi:
 
         if self._window is None:
             return None
-        chosen = self._window.create_file_dialog(webview.FileDialog.FOLDER)
+        chosen = self._window.create_file_dialog(
+            webview.FileDialog.FOLDER, directory=str(start_folder())
+        )
         return str(chosen[0]) if chosen else None
 
     def import_paths(self, kb_id: str, paths: list[str]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ shutdown (the import worker stops, Qdrant and SQLite close), then ``server.json`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from backend.container import Container
 
 log = logging.getLogger(__name__)
+LAST_PORT = "last-port"
 
 
 def running_instance(server_json: Path) -> dict[str, object] | None:
@@ -77,6 +79,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_again(host: str, port: int, remembered: Path) -> socket.socket:
+    """Bind ``port``; for "any free port" (0) prefer the one this data dir had last time,
+    so that a tab left open across a restart finds the app again at the same address."""
+    if port == 0:
+        try:
+            last = int(remembered.read_text("ascii"))
+            sock = bind(host, last) if 0 < last < 65536 else None
+        except (OSError, ValueError):
+            sock = None
+        if sock is None:
+            sock = bind(host, 0)
+    else:
+        sock = bind(host, port)
+    with contextlib.suppress(OSError):  # a read-only data dir only loses the convenience
+        remembered.write_text(str(sock.getsockname()[1]), "ascii")
+    return sock
+
+
 def keep_temp_files_inside(folder: Path) -> None:
     """Whatever a library spools to a temporary file (a multipart form, a parser) lands in
     the data dir, never in the system temp dir; child processes inherit it via TMPDIR."""
@@ -102,7 +122,7 @@ class AppServer:
         self.paths = self.container.paths
         keep_temp_files_inside(self.paths.root / "tmp")
         try:
-            self._sock = bind(settings.host, settings.port)
+            self._sock = bind_again(settings.host, settings.port, self.paths.root / LAST_PORT)
         except OSError:
             self.container.close()
             raise
@@ -119,6 +139,7 @@ class AppServer:
                 timeout_graceful_shutdown=5,
             )
         )
+        _event_streams_may_run()
         self.ready = threading.Event()
         self.failed: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="uvicorn", daemon=True)
@@ -162,9 +183,14 @@ class AppServer:
         while self._thread.is_alive():
             self._thread.join(poll)
 
+    def request_exit(self) -> None:
+        """Ask the server to stop, from any thread (a signal handler too)."""
+        self.server.should_exit = True
+        _end_event_streams()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Clean shutdown: the lifespan closes the container; then server.json is removed."""
-        self.server.should_exit = True
+        self.request_exit()
         if self._thread.ident is None:  # never started: close what __init__ opened
             self.container.close()
             self._sock.close()
@@ -174,3 +200,20 @@ class AppServer:
         if self._thread.is_alive():  # a request that would not end: cut it short
             self.server.force_exit = True
             self._thread.join(5)
+
+
+def _end_event_streams() -> None:
+    """Open event streams (a tab's /api/events, an answer being streamed) end now rather
+    than hold the shutdown until uvicorn cancels them with a CancelledError traceback.
+    sse-starlette learns of a shutdown from uvicorn's own signal handler, which a server
+    run in a thread never installs; this tells it directly."""
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.should_exit = True
+
+
+def _event_streams_may_run() -> None:
+    """The flag above is process-wide: a new server (tests start several) clears it."""
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.should_exit = False

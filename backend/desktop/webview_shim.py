@@ -1,58 +1,68 @@
 """Make pywebview's JavaScript bridge work under the UI's Content-Security-Policy.
 
-The UI (and the server) forbid ``eval``: ``script-src 'self'``. pywebview 6 builds the
-``window.pywebview.api`` stubs with ``new Function(...)`` and hands results back through
-``eval(...)``, so under that policy the stubs are never made and no promise settles.
-Rather than weaken the policy, this module
-  - rebuilds the stubs without eval after each page load (``API_JS``), finishing what
-    pywebview's own ``finish.js`` could not: the Qt web channel and ``pywebviewready``;
-  - runs the "here is your return value" statement as it is, without the eval wrapper;
-  - tells the GUI backend that someone wants the paths of dropped files.
-Written against pywebview 6.2's js/api.js and js/finish.js (names used:
-``_jsApiCallback``, ``_checkValue``, ``_returnValuesCallbacks``, ``_QWebChannel``).
+The UI (and the server) forbid ``eval``: ``script-src 'self'``, in the browser and in the
+window alike. pywebview 6 uses eval in two places, and both are replaced here rather than
+the policy weakened for the window:
+  - ``_createApi`` (js/api.js) builds each ``window.pywebview.api`` stub with
+    ``new Function(...)``; Qt logged ``EvalError: ... 'unsafe-eval'`` on every page load
+    and no stub was made. The page script that pywebview injects gets, right after
+    api.js, a ``_createApi`` that makes the same stubs as closures, so pywebview's own
+    finish.js (the Qt web channel, ``pywebviewready``) then runs as written;
+  - a method's return value comes back as ``_returnValuesCallbacks[...](...)`` through
+    ``evaluate_js``, which wraps every statement in ``eval("...")``: that one statement
+    runs as it is (``run_js``), without the wrapper.
+Also tells the GUI backend that someone wants the paths of dropped files.
+Written against pywebview 6.2's js/api.js, js/finish.js and util.load_js_files.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import webview
 
-API_JS = r"""
-(function (names) {
+CREATE_API_JS = r"""
+window.pywebview._createApi = function (funcList) {
   var pv = window.pywebview;
-  if (!pv || !pv._jsApiCallback) return;
-  var missing = names.filter(function (name) { return typeof pv.api[name] !== 'function'; });
-  if (!missing.length) return;
-  missing.forEach(function (name) {
-    pv._returnValuesCallbacks[name] = pv._returnValuesCallbacks[name] || {};
-    pv.api[name] = function () {
+  funcList.forEach(function (element) {
+    var funcName = element.func;
+    var path = funcName.split('.');
+    var last = path.pop();
+    var holder = path.reduce(function (obj, prop) {
+      obj[prop] = obj[prop] || {};
+      return obj[prop];
+    }, pv.api);
+    holder[last] = function () {
       var args = Array.prototype.slice.call(arguments);
       var id = (Math.random() + '').substring(2);
       var promise = new Promise(function (resolve, reject) {
-        pv._checkValue(name, resolve, reject, id);
+        pv._checkValue(funcName, resolve, reject, id);
       });
-      pv._jsApiCallback(name, args, id);
+      pv._jsApiCallback(funcName, args, id);
       return promise;
     };
+    pv._returnValuesCallbacks[funcName] = {};
   });
-  function ready() { window.dispatchEvent(new CustomEvent('pywebviewready')); }
-  if (pv.platform === 'qtwebengine' && !pv._QWebChannel && window.QWebChannel) {
-    new QWebChannel(qt.webChannelTransport, function (channel) {
-      pv._QWebChannel = channel;
-      ready();
-    });
-  } else {
-    ready();
-  }
-})(%s);
+};
 """
 
 
 def install(window: webview.Window) -> None:
     """Call once, before ``webview.start``."""
+    import webview.util
+
+    if not getattr(webview.util.load_js_files, "_wowrag", False):
+        load_js_files = webview.util.load_js_files
+
+        def without_eval(*args: Any, **kwargs: Any) -> tuple[str, str]:
+            scripts: Any = load_js_files(*args, **kwargs)  # annotated `str`, returns a pair
+            page_script, finish_script = scripts
+            return page_script + CREATE_API_JS, finish_script
+
+        without_eval._wowrag = True  # type: ignore[attr-defined]
+        webview.util.load_js_files = without_eval  # type: ignore[assignment]
+
     evaluate = window.evaluate_js
 
     def evaluate_js(script: str, callback: Any = None) -> Any:
@@ -67,11 +77,3 @@ def install(window: webview.Window) -> None:
     # Qt, WebView2, Cocoa and GTK note the real paths of dropped files only while a
     # listener is registered; DesktopApi.dropped_paths reads them.
     _dnd_state["num_listeners"] = int(_dnd_state["num_listeners"]) + 1  # type: ignore[call-overload]
-
-
-def api_script(js_api: object) -> str:
-    """The script that (re)creates ``window.pywebview.api`` for ``js_api``'s methods."""
-    names = [
-        name for name in dir(js_api) if not name.startswith("_") and callable(getattr(js_api, name))
-    ]
-    return API_JS % json.dumps(names)

@@ -258,7 +258,6 @@ class DesktopWindow:
                 open_url(url)
                 window.load_url(f"{self.app_url}/")
             return
-        window.run_js(webview_shim.api_script(self.api))
         window.run_js(GUARD_JS)
         _timing("ui loaded")
 

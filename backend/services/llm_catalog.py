@@ -99,14 +99,16 @@ class LlmCatalog:
     async def test(self, choice: LlmChoice) -> dict[str, Any]:
         llm = self._resolve(choice)
         started = time.perf_counter()
+        code = None
         try:
             message = await self._try(llm)
             ok = True
         except GenerationError as exc:
-            ok, message = False, exc.message
+            ok, message, code = False, exc.message, exc.code
         return {
             "ok": ok,
             "message": message,
+            "code": code,  # what went wrong, for the screen to say what to do next
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
         }
 

@@ -90,6 +90,8 @@ def test_connection_test_reports_ok_and_failures(client, upstream):
         json={"provider": "openai_compatible", "base_url": dead_url(), "model": "m"},
     ).json()
     assert dead["ok"] is False and "reach" in dead["message"]
+    assert dead["code"] == "llm_unreachable"  # the screen says what to do next by it
+    assert ok["code"] is None
     upstream.reset(status=401, error=f"bad key {KEY}")
     refused = client.post(
         "/api/llm/test",

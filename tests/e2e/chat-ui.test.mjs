@@ -27,6 +27,15 @@ const FILES = [
       '如果出现漏水，请先检查水箱是否安装到位。熊猫咖啡机的额定功率为一千二百瓦。\n',
   },
   {
+    // One very long sentence: the extractive answer (the default, no model) types it out
+    // piece by piece for seconds, long enough to press Stop in the middle.
+    name: 'borealis-kettle-plan.md',
+    content:
+      '# Borealis kettle service plan\n\nThe Borealis kettle service plan replaces ' +
+      Array.from({ length: 160 }, (_, i) => `the spare gasket model K${i + 1}`).join(', ') +
+      ' whenever a technician visits.\n',
+  },
+  {
     name: `${XSS}<script>alert(2)<\u200bscript>.md`,
     content:
       `The secret codeword is marmalade. ${XSS} <script>window.__xss = 1</script> ` +
@@ -186,16 +195,14 @@ describe('wow-rag web UI', () => {
     assert.deepEqual(pageErrors, [])
   })
 
-  test('Stop ends a slow answer and the upstream connection closes', async (t) => {
+  test('Stop ends a slow answer and the upstream connection closes', async () => {
     const upstream = await startSlowUpstream()
     try {
+      // A refused settings change or a failed relay is a failure of this test, never a skip.
       const put = await backend.api('PUT', '/api/settings', {
         llm: { provider: 'openai_compatible', base_url: upstream.baseUrl, model: 'slow' },
       })
-      if (put.status !== 200) {
-        t.skip(`openai_compatible provider not available yet (PUT /api/settings: ${put.status})`)
-        return
-      }
+      assert.equal(put.status, 200, `PUT /api/settings: ${JSON.stringify(put.body)}`)
       await page.locator(tid('session-new')).click()
       await page.locator(tid('chat-input')).fill('Tell me everything about the Aurora 3000.')
       await page.locator(tid('chat-input')).press('Enter')
@@ -210,11 +217,7 @@ describe('wow-rag web UI', () => {
         { timeout: 30_000 },
       )
       const status = await answer.getAttribute('data-status')
-      if (status === 'error') {
-        t.skip(`slow upstream answer failed: ${await answer.innerText()}`)
-        return
-      }
-      assert.equal(status, 'streaming')
+      assert.equal(status, 'streaming', `the relayed answer ended as ${status}: ${await answer.innerText()}`)
       await page.locator(tid('chat-stop')).click()
       await page.waitForFunction(
         (sel) => [...document.querySelectorAll(sel)].pop()?.dataset.status === 'stopped',
@@ -232,6 +235,53 @@ describe('wow-rag web UI', () => {
       await backend.api('PUT', '/api/settings', { llm: { provider: 'extractive' } })
       await upstream.stop()
     }
+  })
+
+  test('Stop during an extractive answer keeps the partial answer, also after a reload', async () => {
+    const question = 'Which parts does the Borealis kettle service plan replace?'
+    const whole = await backend.api('POST', '/api/chat', { question })
+    assert.equal(whole.status, 200, JSON.stringify(whole.body))
+    await page.locator(tid('session-new')).click()
+    await page.locator(tid('message-user')).first().waitFor({ state: 'detached' })
+    await page.locator(tid('chat-input')).fill(question)
+    await page.locator(tid('chat-input')).press('Enter')
+    const answer = page.locator(tid('message-assistant')).last()
+    await page.waitForFunction(
+      (sel) => {
+        const el = [...document.querySelectorAll(sel)].pop()
+        return el && (el.dataset.status !== 'streaming' || /K\d+/.test(el.innerText))
+      },
+      tid('message-assistant'),
+      { timeout: 30_000 },
+    )
+    assert.equal(await answer.getAttribute('data-status'), 'streaming', 'the answer was still typing')
+    await page.locator(tid('chat-stop')).click()
+    await page.waitForFunction(
+      (sel) => [...document.querySelectorAll(sel)].pop()?.dataset.status === 'stopped',
+      tid('message-assistant'),
+    )
+    const body = answer.locator('.md-body')
+    const shown = (await body.innerText()).trim()
+    await sleep(1000)
+    assert.equal((await body.innerText()).trim(), shown, 'no text after Stop')
+    const sessions = (await backend.api('GET', '/api/sessions')).body
+    const saved = (await backend.api('GET', `/api/sessions/${sessions[0].id}`)).body.messages.pop()
+    assert.equal(saved.role, 'assistant')
+    assert.equal(saved.status, 'stopped')
+    assert.ok(saved.content.length > 0, 'the partial answer was saved')
+    assert.ok(saved.content.length < whole.body.answer.length, 'saved is the part before Stop, not the whole')
+    assert.ok(whole.body.answer.startsWith(saved.content.trimEnd()), 'and it is the start of the answer')
+
+    await page.reload()
+    const again = page.locator(tid('message-assistant')).last()
+    await again.waitFor()
+    assert.equal(await again.getAttribute('data-status'), 'stopped')
+    // The reload shows what was saved; what the page had shown at Stop is its start (a
+    // piece or two may have been on the wire when Stop was pressed).
+    const norm = (text) => text.replace(/\s+/g, ' ').trim()
+    const reloaded = norm(await again.locator('.md-body').innerText())
+    assert.equal(reloaded, norm(saved.content), 'the saved partial answer')
+    assert.ok(reloaded.startsWith(norm(shown).replace(/,$/, '')), `shown at Stop: ${shown}`)
   })
 
   test('after a reload the history is there and opens', async () => {

@@ -15,9 +15,11 @@ const { chromium } = require('playwright-core')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** Starts the backend on a free port with a fresh data dir; resolves once server.json exists. */
-export async function startBackend() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wowrag-e2e-'))
+/**
+ * Starts the backend on a free port, with a fresh data dir unless `dataDir` is given (a
+ * restart); resolves once server.json exists. `env` adds environment variables.
+ */
+export async function startBackend({ dataDir = mkdtempSync(join(tmpdir(), 'wowrag-e2e-')), env = {} } = {}) {
   const token = randomBytes(16).toString('hex')
   const python = existsSync(join(repoRoot, '.venv', 'bin', 'python'))
     ? join(repoRoot, '.venv', 'bin', 'python')
@@ -25,7 +27,7 @@ export async function startBackend() {
   const proc = spawn(
     python,
     ['launcher.py', '--headless', '--port', '0', '--data-dir', dataDir, '--token', token],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1', ...env } },
   )
   let log = ''
   proc.stdout.on('data', (d) => (log += d))
@@ -33,7 +35,7 @@ export async function startBackend() {
   const exited = new Promise((r) => proc.on('exit', r))
   const serverJson = join(dataDir, 'server.json')
   const deadline = Date.now() + 90_000
-  while (!existsSync(serverJson)) {
+  while (!ownServerJson(serverJson, proc.pid)) {
     if (proc.exitCode !== null) throw new Error(`backend exited early:\n${log}`)
     if (Date.now() > deadline) {
       proc.kill('SIGKILL')
@@ -65,13 +67,14 @@ export async function startBackend() {
     dataDir,
     api,
     log: () => log,
-    async stop() {
+    /** Stops the server; `keepData` leaves the data dir for a restart. */
+    async stop({ keepData = false } = {}) {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM')
         await Promise.race([exited, sleep(8000)])
         if (proc.exitCode === null) proc.kill('SIGKILL')
       }
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
@@ -151,6 +154,50 @@ export async function startSlowUpstream({ tokens = 400, intervalMs = 60 } = {}) 
     state,
     stop: () => new Promise((r) => server.close(r)),
   }
+}
+
+/** server.json written by this process (a restart must not read its predecessor's). */
+function ownServerJson(path, pid) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')).pid === pid
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A scripted Ollama-like model server on loopback: `/api/tags` lists `models` (as Ollama
+ * does), `/v1/models` is unknown (404, like an older Ollama), `/v1/chat/completions` answers.
+ */
+export async function startOllamaLike({ models = ['qwen2.5:7b'] } = {}) {
+  const state = { tags: 0, chats: 0 }
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      if (req.url === '/api/tags') {
+        state.tags++
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify({ models: models.map((name) => ({ name, model: name })) }))
+      } else if (req.url === '/v1/chat/completions') {
+        state.chats++
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end(
+          JSON.stringify({
+            id: 'c1',
+            object: 'chat.completion',
+            model: models[0],
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop' }],
+          }),
+        )
+      } else {
+        res.writeHead(404, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify({ error: 'not found' }))
+      }
+    })
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address()
+  return { port, baseUrl: `http://127.0.0.1:${port}/v1`, state, stop: () => new Promise((r) => server.close(r)) }
 }
 
 export async function launchBrowser() {

@@ -12,8 +12,23 @@ export class ApiError extends Error {
   }
 }
 
+let unauthorized: (() => void) | null = null
+
+/**
+ * Who to tell when the server refuses this page's sign-in (401): the app then shows its
+ * signed-out screen instead of empty lists that would look like lost data.
+ */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorized = handler
+}
+
+function noteStatus(status: number): void {
+  if (status === 401) unauthorized?.()
+}
+
 /** Builds an ApiError from a non-OK response, reading the {"error": {...}} envelope. */
 export async function errorFromResponse(res: Response): Promise<ApiError> {
+  noteStatus(res.status)
   let code = `http_${res.status}`
   let message = ''
   try {
@@ -31,6 +46,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
 }
 
 export function errorFromXhrBody(status: number, text: string): ApiError {
+  noteStatus(status)
   try {
     const err = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error
     return new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? '')

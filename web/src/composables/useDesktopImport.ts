@@ -79,7 +79,10 @@ export function useNativeDropImport(): void {
   let off: (() => void) | null = null
 
   onMounted(() => {
-    off = onNativeDrop((paths) => {
+    off = onNativeDrop((dropped) => {
+      // A model file is offered as the model (useModelDrop), never imported as a document.
+      const paths = dropped.filter((p) => !p.toLowerCase().endsWith('.gguf'))
+      if (!paths.length) return
       const kbId = kbs.selectedId
       if (!kbId) {
         notifyInfo(i18n.global.t('desktop.dropNeedsKb'))

@@ -13,6 +13,8 @@ export interface OpenSource {
 }
 
 const THEME_KEY = 'wowrag.theme'
+/** Below this width the side panel overlays the chat and the sidebar folds to a rail. */
+export const NARROW_QUERY = '(max-width: 1099px)'
 
 function initialDark(): boolean {
   const saved = localStorage.getItem(THEME_KEY)
@@ -24,9 +26,20 @@ export const useUiStore = defineStore('ui', () => {
   const panel = ref<SidePanel>('none')
   const openSource = ref<OpenSource | null>(null)
   const settingsOpen = ref(false)
+  /** The settings were opened to set up a model: they start on the model servers found. */
+  const modelSetup = ref(false)
+  /** The server refused this page's sign-in: the signed-out screen replaces the app. */
+  const signedOut = ref(false)
   const kbDialogOpen = ref(false)
   const dark = ref(initialDark())
   const locale = ref<AppLocale>(i18n.global.locale.value)
+  const narrowMedia = window.matchMedia?.(NARROW_QUERY)
+  const narrow = ref(narrowMedia?.matches ?? false)
+  const sidebarOpen = ref(!narrow.value)
+  narrowMedia?.addEventListener?.('change', (e) => {
+    narrow.value = e.matches
+    sidebarOpen.value = !e.matches
+  })
 
   watch(
     dark,
@@ -38,9 +51,20 @@ export const useUiStore = defineStore('ui', () => {
   )
   watch(locale, (v) => setLocale(v), { immediate: true })
 
+  // ... and the other way round: unfolding the sidebar there puts the panel away.
+  watch(sidebarOpen, (open) => {
+    if (open && narrow.value) panel.value = 'none'
+  })
+
+  function showPanel(which: SidePanel): void {
+    panel.value = which
+    // A narrow window has no room for three columns: the overlaying panel gets the space.
+    if (narrow.value) sidebarOpen.value = false
+  }
+
   function showSource(source: Source, answer: string): void {
     openSource.value = { source, answer }
-    panel.value = 'source'
+    showPanel('source')
   }
 
   /** A document opened from its row: the viewer at its start, nothing cited (index 0). */
@@ -50,7 +74,12 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   function showDocuments(): void {
-    panel.value = 'documents'
+    showPanel('documents')
+  }
+
+  function setUpModel(): void {
+    modelSetup.value = true
+    settingsOpen.value = true
   }
 
   function closePanel(): void {
@@ -61,9 +90,14 @@ export const useUiStore = defineStore('ui', () => {
     panel,
     openSource,
     settingsOpen,
+    modelSetup,
+    setUpModel,
+    signedOut,
     kbDialogOpen,
     dark,
     locale,
+    narrow,
+    sidebarOpen,
     showSource,
     showDocument,
     showDocuments,

@@ -124,10 +124,13 @@ export interface LlmPreset {
 export interface LlmTestResult {
   ok: boolean
   message: string
+  /** Why it failed (llm_unreachable, llm_auth_failed, ...), to say what to do next. */
+  code?: string | null
   latency_ms?: number
 }
 
 export interface DiscoveredServer {
+  id?: string
   name: string
   base_url: string
   models: string[]

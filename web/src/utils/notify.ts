@@ -2,11 +2,13 @@
 import { ElMessage, ElMessageBox } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
+import { ApiError } from '@/api/http'
 import { i18n } from '@/i18n'
 import { describeError, isAbort } from './errors'
 
 export function notifyError(e: unknown): void {
-  if (isAbort(e)) return
+  // A refused sign-in has its own screen (App.vue); a toast over it would only repeat it.
+  if (isAbort(e) || (e instanceof ApiError && e.status === 401)) return
   ElMessage({ type: 'error', message: describeError(e), grouping: true, showClose: true })
 }
 

@@ -56,7 +56,7 @@ describe('renderMarkdown', () => {
     for (let i = 1; i <= all.length; i += 3) {
       expect(dangerous(renderMarkdown(all.slice(0, i)))).toEqual([])
     }
-  })
+  }, 60_000) // hundreds of renders: a hang bound that a busy machine keeps, not a timing
 
   it('shows raw HTML as text', () => {
     const box = document.createElement('div')

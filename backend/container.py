@@ -19,6 +19,7 @@ from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.vectors.factory import open_vector_store
 from backend.rag.vectors.store import VectorStore
+from backend.services.app_info import AppInfo
 from backend.services.chat import ChatService
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService
@@ -86,6 +87,7 @@ class Container:
             ),
             options=self.settings_service.retrieval,
         )
+        self.app_info = AppInfo(str(self.paths.root), self.store.engine, self.embedder.name)
         self.model_files = ModelFiles(self.paths.models)
         self.llm_catalog = LlmCatalog(self.settings_service, self.model_files, self.local_models)
         self.kb_models = KnowledgeModels(self.kb_repo)

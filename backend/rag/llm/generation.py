@@ -9,7 +9,18 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from backend.errors import GenerationError
 from backend.rag.retriever import Passage
+
+__all__ = [
+    "NOT_FOUND",
+    "AnswerGenerator",
+    "AnswerRequest",
+    "GenerationError",
+    "Language",
+    "Turn",
+    "detect_language",
+]
 
 Language = Literal["zh", "en"]
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -50,12 +61,3 @@ NOT_FOUND = {
     "zh": "抱歉，知识库中没有找到与这个问题相关的内容。",
     "en": "Sorry, I could not find anything about this in the knowledge base.",
 }
-
-
-class GenerationError(Exception):
-    """A failure a person can act on: `llm_unreachable`, `llm_auth_failed`, `llm_timeout`..."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message

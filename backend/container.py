@@ -95,6 +95,7 @@ class Container:
         self.knowledge_bases = KnowledgeBaseService(
             self.kb_repo, self.ingest, self.session_repo, self.embedder
         )
+        self.llamaindex_loaded = threading.Event()
         self._closed = False
 
     def start(self) -> None:
@@ -102,6 +103,21 @@ class Container:
         self.session_repo.stop_interrupted()
         self.ingest.start()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
+        threading.Thread(target=self._use_llamaindex, name="load-llamaindex", daemon=True).start()
+
+    def _use_llamaindex(self) -> None:
+        """The chat retrieves through LlamaIndex's retriever interface once its core is
+        imported (2 to 2.6 s, about 100 MB): in the background, never before the first
+        paint. Until then, and if it cannot load, the retrieve step asks the retriever
+        directly; both give the same passages."""
+        try:
+            from backend.rag.llamaindex_retrieval import LlamaIndexRetrieval
+
+            self.chat.use_retriever(LlamaIndexRetrieval(self.retriever))
+        except Exception:
+            log.exception("LlamaIndex did not load; the chat retrieves directly")
+        finally:
+            self.llamaindex_loaded.set()
 
     def close(self) -> None:
         if self._closed:

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 

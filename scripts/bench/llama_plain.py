@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from common import ASK_PAUSE_S, rss_mb, summary
+from scripts.bench.common import ASK_PAUSE_S, rss_mb, summary
 
 SCRIPTED_ANSWER = ["The", " answer", " is", " in", " the", " sources", "."]
 
@@ -254,11 +254,12 @@ def main() -> None:
         out_path.write_text(json.dumps(result, indent=1), "utf-8")
 
     started = time.perf_counter()
-    from instant_llm import InstantUpstream
     from llama_index.core import Settings, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
+
+    from scripts.bench.instant_llm import InstantUpstream
 
     embed, fake = build_components()
     Settings.embed_model, Settings.llm = embed, fake

@@ -1,9 +1,9 @@
 """Run every wow-rag benchmark on a generated corpus and write docs/benchmarks.md + .png.
 
-    python scripts/bench/run_all.py                 # 1k and 10k chunks
-    python scripts/bench/run_all.py --sizes 100k    # the long one (see docs/benchmarks.md)
-    python scripts/bench/run_all.py --quick         # 1k only, fewer rounds
-    python scripts/bench/run_all.py --report-only   # re-render from the saved results
+    python -m scripts.bench.run_all                 # 1k and 10k chunks
+    python -m scripts.bench.run_all --sizes 100k    # the long one (see docs/benchmarks.md)
+    python -m scripts.bench.run_all --quick         # 1k only, fewer rounds
+    python -m scripts.bench.run_all --report-only   # re-render from the saved results
 
 Results of each size are saved under scripts/bench/.cache/results.json (git-ignored) and
 merged, so sizes can be run separately and rendered together. Every loop and every
@@ -20,9 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import CACHE, ROOT, Server, fresh_dir, machine, save_json
+from scripts.bench.common import CACHE, ROOT, Server, fresh_dir, machine, save_json
 
 RESULTS = CACHE / "results.json"
 LOCAL = {"WOWRAG_VECTOR_ENGINE": "local"}
@@ -71,11 +69,11 @@ def borrowed_vectors(texts: list[str]):  # type: ignore[no-untyped-def]
 
 
 def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
-    import corpus
-    import import_bench as ib
-    from concurrency import concurrent_chats
-    from first_token import ask_all, with_scripted_llm
-    from reopen import reopen
+    from scripts.bench import corpus
+    from scripts.bench import import_bench as ib
+    from scripts.bench.concurrency import concurrent_chats
+    from scripts.bench.first_token import ask_all, with_scripted_llm
+    from scripts.bench.reopen import reopen
 
     r: dict = {"size": size, "revision": revision()}
     results[size] = r
@@ -211,14 +209,15 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
             subprocess.run(
                 [
                     sys.executable,
-                    str(Path(__file__).parent / "llama_plain.py"),
+                    "-m",
+                    "scripts.bench.llama_plain",
                     str(folder),
                     str(qfile),
                     str(out),
                     *(["--borrow-vectors", str(donor)] if borrow else []),
                 ],
                 timeout=args.llama_limit,
-                cwd=Path(__file__).parent,
+                cwd=ROOT,
                 check=False,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -238,9 +237,9 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
     # --- HNSW recall on real embeddings ---------------------------------------------------
     if size != "100k" or r.get("vectors") == "real (cached)":
         import numpy as np
-        from hnsw import hnsw_recall
 
         from backend.rag.embedder import UseEmbedder
+        from scripts.bench.hnsw import hnsw_recall
 
         real = ib.cached_vectors(texts)
         if real is not None:
@@ -256,7 +255,7 @@ def run_size(size: str, args: argparse.Namespace, results: dict) -> None:
 
 def refresh_disk(results: dict) -> None:
     """Re-measure the data dirs still on disk (allocated blocks, see common.du_mb)."""
-    from common import du_mb
+    from scripts.bench.common import du_mb
 
     for size in ("1k", "10k", "100k"):
         for engine in ("edge", "local"):
@@ -280,11 +279,11 @@ def run_relay(results: dict) -> None:
     log("relay overhead (scripts/bench/relay.py)")
     try:
         done = subprocess.run(
-            [sys.executable, str(relay), "--runs", "30"],
+            [sys.executable, "-m", "scripts.bench.relay", "--runs", "30"],
             capture_output=True,
             text=True,
             timeout=600,
-            cwd=relay.parent,
+            cwd=ROOT,
         )
         lines = [line for line in done.stdout.splitlines() if line.strip()]
         parsed = None
@@ -356,7 +355,7 @@ def run(args: argparse.Namespace, results: dict) -> None:
         save_json(RESULTS, results)
     refresh_disk(results)
     save_json(RESULTS, results)
-    from report import write_report
+    from scripts.bench.report import write_report
 
     write_report(results, ROOT / "docs" / "benchmarks.md", ROOT / "docs" / "benchmarks.png")
     log("wrote docs/benchmarks.md and docs/benchmarks.png")

@@ -4,12 +4,12 @@ all implement `AnswerGenerator`, so the chat service has one code path."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from backend.errors import GenerationError
+from backend.rag.language import NOT_FOUND, Language, detect_language
 from backend.rag.retriever import Passage
 
 __all__ = [
@@ -21,16 +21,6 @@ __all__ = [
     "Turn",
     "detect_language",
 ]
-
-Language = Literal["zh", "en"]
-_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
-
-
-def detect_language(text: str) -> Language:
-    """Chinese when a fair share of the letters are Han characters."""
-    han = len(_CJK.findall(text))
-    letters = sum(ch.isalpha() for ch in text)
-    return "zh" if han and han >= 0.2 * max(letters, 1) else "en"
 
 
 @dataclass
@@ -55,9 +45,3 @@ class AnswerGenerator(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-NOT_FOUND = {
-    "zh": "抱歉，知识库中没有找到与这个问题相关的内容。",
-    "en": "Sorry, I could not find anything about this in the knowledge base.",
-}

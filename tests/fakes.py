@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.bench.scripted_llm import FakeLlm, Script, ThreadServer, served_llm
+from scripts.bench.scripted_llm import FakeLlm, Script, served_llm
+from scripts.bench.thread_server import ThreadServer
 
 __all__ = ["FakeLlm", "Script", "ThreadServer", "dead_url", "served_app", "served_llm"]
 

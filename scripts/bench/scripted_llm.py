@@ -1,7 +1,6 @@
 """A scripted OpenAI-compatible model server on 127.0.0.1, shared by the tests and the
 benchmarks (scripts never import tests): tokens, delays, status codes as scripted; it
-records every request and when its client went away. Plus a helper that serves any ASGI
-app from a thread with uvicorn.
+records every request and when its client went away.
 
     python -m scripts.bench.scripted_llm --tokens 2000   # serve until stopped; prints its URL
 """
@@ -16,41 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
+from scripts.bench.thread_server import ThreadServer
 
 Scope = dict[str, Any]
-
-
-class ThreadServer:
-    """uvicorn on 127.0.0.1 in a daemon thread; `url` once started."""
-
-    def __init__(self, app: Any, port: int = 0) -> None:
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-            lifespan="auto",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="test-server", daemon=True)
-        self.url = ""
-
-    def __enter__(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @dataclass

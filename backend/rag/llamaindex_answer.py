@@ -14,17 +14,21 @@ from contextlib import aclosing
 from typing import Any
 
 from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     LLMMetadata,
+    MessageRole,
 )
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.llms import CustomLLM
 from llama_index.core.schema import NodeWithScore
 
 from backend.rag.llamaindex_retrieval import passages_of
-from backend.rag.llm.generation import AnswerGenerator, AnswerRequest, detect_language
+from backend.rag.llm.generation import AnswerGenerator, AnswerRequest, Turn, detect_language
 
 
 class AnswererLLM(CustomLLM):
@@ -43,8 +47,38 @@ class AnswererLLM(CustomLLM):
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
-        nodes: Sequence[NodeWithScore] = kwargs.get("nodes", ())
-        request = AnswerRequest(prompt, passages_of(list(nodes)), [], detect_language(prompt))
+        return self._answer(prompt, [], kwargs.get("nodes", ()))
+
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """The last user message is the question; the ones before it, the conversation."""
+        turns = [
+            Turn("user" if m.role == MessageRole.USER else "assistant", m.content or "")
+            for m in messages
+            if m.role in (MessageRole.USER, MessageRole.ASSISTANT)
+        ]
+        question = turns.pop().content if turns and turns[-1].role == "user" else ""
+        completions = self._answer(question, turns, kwargs.get("nodes", ()))
+
+        async def replies() -> ChatResponseAsyncGen:
+            async for c in completions:
+                message = ChatMessage(role=MessageRole.ASSISTANT, content=c.text)
+                yield ChatResponse(message=message, delta=c.delta)
+
+        return replies()
+
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        text = ""
+        async for reply in await self.astream_chat(messages, **kwargs):
+            text = reply.message.content or ""
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text))
+
+    def _answer(
+        self, question: str, history: list[Turn], nodes: Sequence[NodeWithScore]
+    ) -> CompletionResponseAsyncGen:
+        language = detect_language(question)
+        request = AnswerRequest(question, passages_of(list(nodes)), history, language)
         generator = self._make()
 
         async def deltas() -> CompletionResponseAsyncGen:

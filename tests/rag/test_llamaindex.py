@@ -65,6 +65,7 @@ def test_llamaindex_pipeline_over_our_store(tmp_path, no_network):
 
 
 async def test_answerers_stream_as_a_llamaindex_llm_over_retrieved_nodes(tmp_path):
+    from llama_index.core.llms import ChatMessage
     from llama_index.core.schema import TextNode
 
     from backend.rag.llamaindex import WowRagVectorStore
@@ -88,6 +89,8 @@ async def test_answerers_stream_as_a_llamaindex_llm_over_retrieved_nodes(tmp_pat
         extractive = AnswererLLM(ExtractiveGenerator)
         pieces = [r.delta async for r in await extractive.astream_complete("X3?", nodes=nodes)]
         assert len(pieces) > 1 and "120 W" in "".join(p or "" for p in pieces)
+        chat = [ChatMessage(role="user", content="How fast does the X3 charge?")]
+        assert "120 W" in str((await extractive.achat(chat, nodes=nodes)).message.content)
 
         with served_llm() as fake:
             model = AnswererLLM(

@@ -18,7 +18,6 @@ from backend.api import chat, documents, events, kbs, llm, openai_compat, sessio
 from backend.container import Container
 from backend.errors import AppError
 from backend.paths import web_dist
-from backend.rag.llm.generation import GenerationError
 from backend.security import EdgeGuard
 
 log = logging.getLogger(__name__)
@@ -56,13 +55,7 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
 
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message)
-
-    @app.exception_handler(GenerationError)
-    async def generation_error(_: Request, exc: GenerationError) -> JSONResponse:
-        # The model server failed (502), unless there is none to ask: a request to fix.
-        status = 422 if exc.code == "llm_not_configured" else 502
-        return _error(status, exc.code, exc.message)
+        return JSONResponse(exc.to_json(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

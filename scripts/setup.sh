@@ -4,24 +4,27 @@
 # Usage: source-free; `bash scripts/setup.sh [--dev]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="desktop"
-[ "${1:-}" = "--dev" ] && extras="desktop,dev,build"
+# The lock files pin every package with its hashes (regenerate: bash scripts/lock.sh), so a
+# fresh machine installs what CI tested; the project itself is then installed without deps.
+lock="requirements/app.lock"
+[ "${1:-}" = "--dev" ] && lock="requirements/dev.lock"
 
 python_bin="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$python_bin" -m venv .venv
 fi
-stamp=".venv/.wowrag-installed-$extras"
-want="$(cat pyproject.toml | sha256sum | cut -c1-16)"
-full=".venv/.wowrag-installed-desktop,dev,build"
-if [ -f "$full" ] && [ "$(cat "$full")" = "$want" ]; then
+stamp=".venv/.wowrag-installed-$(basename "$lock" .lock)"
+want="$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)"
+full=".venv/.wowrag-installed-dev"
+if [ -f "$full" ] && [ "$(cat "$full")" = "$(cat pyproject.toml requirements/dev.lock | sha256sum | cut -c1-16)" ]; then
   stamp="$full"  # the test set-up already installed everything the app needs
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "==> installing Python dependencies [$extras]"
+  echo "==> installing Python dependencies from $lock"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[$extras]"
+  .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+  .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
 

@@ -16,7 +16,7 @@ from sse_starlette.sse import EventSourceResponse
 from backend.api.deps import ChatDep
 from backend.api.streaming import ready_events
 from backend.schemas import SourceOut
-from backend.services.chat import (
+from backend.services.chat_events import (
     AnswerDone,
     AnswerFailed,
     ChatEvent,
@@ -56,9 +56,13 @@ class ChatAnswer(BaseModel):
 
 
 def sse_event(event: ChatEvent) -> bytes:
-    """One encoded SSE event; its data repeats the event's name as "type"."""
+    """One encoded SSE event; its data repeats the event's name as "type". A failure's
+    HTTP status is for the whole-answer routes: the error event is code and message."""
     name = EVENT_NAMES[type(event)]
-    data = {"type": name, **{k: v for k, v in vars(event).items() if v is not None}}
+    fields = {k: v for k, v in vars(event).items() if v is not None}
+    if isinstance(event, AnswerFailed):
+        fields.pop("status")
+    data = {"type": name, **fields}
     return ServerSentEvent(json.dumps(data, ensure_ascii=False), event=name, sep="\r\n").encode()
 
 

@@ -1,14 +1,16 @@
-"""Typed dependencies: routes get services from the app's container, never from globals."""
+"""Typed dependencies: routes get services from the app's container, never from globals.
+Each alias names the type a route receives; no lookup by string."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
 from backend.container import Container
+from backend.services.app_info import AppInfo
 from backend.services.chat import ChatService
+from backend.services.events import EventBus
 from backend.services.ingest import IngestService
 from backend.services.kb_models import KnowledgeModels
 from backend.services.knowledge_bases import KnowledgeBaseService
@@ -23,21 +25,56 @@ def _container(request: Request) -> Container:
     return container
 
 
-def _part(name: str) -> Callable[[Request], Any]:
-    """A dependency that hands a route the container's `name` attribute."""
-
-    def part(request: Request) -> Any:
-        return getattr(_container(request), name)
-
-    return part
-
-
 ContainerDep = Annotated[Container, Depends(_container)]
-ChatDep = Annotated[ChatService, Depends(_part("chat"))]
-IngestDep = Annotated[IngestService, Depends(_part("ingest"))]
-KnowledgeBasesDep = Annotated[KnowledgeBaseService, Depends(_part("knowledge_bases"))]
-SessionsDep = Annotated[SessionService, Depends(_part("sessions"))]
-SettingsDep = Annotated[SettingsService, Depends(_part("settings_service"))]
-LlmCatalogDep = Annotated[LlmCatalog, Depends(_part("llm_catalog"))]
-ModelFilesDep = Annotated[ModelFiles, Depends(_part("model_files"))]
-KnowledgeModelsDep = Annotated[KnowledgeModels, Depends(_part("kb_models"))]
+
+
+def _chat(c: ContainerDep) -> ChatService:
+    return c.chat
+
+
+def _ingest(c: ContainerDep) -> IngestService:
+    return c.ingest
+
+
+def _knowledge_bases(c: ContainerDep) -> KnowledgeBaseService:
+    return c.knowledge_bases
+
+
+def _sessions(c: ContainerDep) -> SessionService:
+    return c.sessions
+
+
+def _settings(c: ContainerDep) -> SettingsService:
+    return c.settings_service
+
+
+def _llm_catalog(c: ContainerDep) -> LlmCatalog:
+    return c.llm_catalog
+
+
+def _model_files(c: ContainerDep) -> ModelFiles:
+    return c.model_files
+
+
+def _kb_models(c: ContainerDep) -> KnowledgeModels:
+    return c.kb_models
+
+
+def _events(c: ContainerDep) -> EventBus:
+    return c.events
+
+
+def _app_info(c: ContainerDep) -> AppInfo:
+    return c.app_info
+
+
+ChatDep = Annotated[ChatService, Depends(_chat)]
+IngestDep = Annotated[IngestService, Depends(_ingest)]
+KnowledgeBasesDep = Annotated[KnowledgeBaseService, Depends(_knowledge_bases)]
+SessionsDep = Annotated[SessionService, Depends(_sessions)]
+SettingsDep = Annotated[SettingsService, Depends(_settings)]
+LlmCatalogDep = Annotated[LlmCatalog, Depends(_llm_catalog)]
+ModelFilesDep = Annotated[ModelFiles, Depends(_model_files)]
+KnowledgeModelsDep = Annotated[KnowledgeModels, Depends(_kb_models)]
+EventBusDep = Annotated[EventBus, Depends(_events)]
+AppInfoDep = Annotated[AppInfo, Depends(_app_info)]

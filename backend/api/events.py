@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from sse_starlette.sse import EventSourceResponse
 
-from backend.api.deps import ContainerDep
+from backend.api.deps import EventBusDep
 
 router = APIRouter()
 
 
 @router.get("/api/events")
-async def document_events(c: ContainerDep) -> EventSourceResponse:
+async def document_events(bus: EventBusDep) -> EventSourceResponse:
     async def stream() -> AsyncIterator[dict[str, str]]:
-        async for event in c.events.subscribe():
+        async for event in bus.subscribe():
             yield {"event": "document", "data": json.dumps(event, ensure_ascii=False)}
 
     return EventSourceResponse(stream(), ping=15)

@@ -17,8 +17,8 @@ from sse_starlette.sse import EventSourceResponse
 from backend.api.deps import ChatDep, KnowledgeModelsDep
 from backend.api.streaming import ready_events
 from backend.errors import Invalid
-from backend.rag.llm.generation import GenerationError, Turn
-from backend.services.chat import (
+from backend.rag.llm.generation import Turn
+from backend.services.chat_events import (
     AnswerDone,
     AnswerFailed,
     ChatEvent,
@@ -27,6 +27,7 @@ from backend.services.chat import (
     SessionStarted,
     SourcesFound,
     TokenDelta,
+    whole_answer,
 )
 from backend.store.clock import new_id
 
@@ -116,28 +117,23 @@ class Completion:
         }
 
     async def whole(self, events: AsyncIterator[ChatEvent]) -> dict[str, Any]:
-        async for event in events:
-            if isinstance(event, SourcesFound):
-                self.sources = event.sources
-            elif isinstance(event, AnswerFailed):
-                raise GenerationError(event.code, event.message)
-            elif isinstance(event, AnswerDone):
-                return {
-                    "id": self.id,
-                    "object": "chat.completion",
-                    "created": self.created,
-                    "model": self.model,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "finish_reason": "stop",
-                            "message": {"role": "assistant", "content": event.answer},
-                        }
-                    ],
-                    "usage": _usage(event.usage),
-                    **self._extras(event),
+        answer = await whole_answer(events)
+        self.sources = answer.sources
+        return {
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": answer.done.answer},
                 }
-        raise GenerationError("internal_error", "The answer ended without a result.")
+            ],
+            "usage": _usage(answer.done.usage),
+            **self._extras(answer.done),
+        }
 
 
 def _usage(usage: dict[str, int] | None) -> dict[str, int]:

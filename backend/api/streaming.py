@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import anyio
 
-from backend.services.chat import ChatEvent, TokenDelta
+from backend.services.chat_events import ChatEvent, TokenDelta
 
 T = TypeVar("T")
 _END = object()

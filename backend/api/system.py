@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from backend import __version__
-from backend.api.deps import ContainerDep, SettingsDep
+from backend.api.deps import AppInfoDep, ModelFilesDep, SettingsDep
 from backend.services.settings import SettingsUpdate
 
 router = APIRouter()
@@ -19,14 +19,8 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/api/info")
-async def info(c: ContainerDep) -> dict[str, Any]:
-    return {
-        "version": __version__,
-        "data_dir": str(c.paths.root),
-        "vector_engine": c.store.engine,
-        "embedder": c.embedder.name,
-        "disk": c.disk.state().to_dict(),
-    }
+async def info(app: AppInfoDep) -> dict[str, object]:
+    return app.to_json()
 
 
 @router.get("/api/settings")
@@ -36,10 +30,10 @@ async def get_settings(settings: SettingsDep) -> dict[str, Any]:
 
 @router.put("/api/settings")
 async def put_settings(
-    body: SettingsUpdate, settings: SettingsDep, c: ContainerDep
+    body: SettingsUpdate, settings: SettingsDep, model_files: ModelFilesDep
 ) -> dict[str, Any]:
     if body.llm is not None and body.llm.model_path:
         # A model chosen anywhere on disk is copied into the data dir's models folder, so
         # the app keeps working when the original is moved or the stick is unplugged.
-        body.llm.model_path = (await c.model_files.import_path(body.llm.model_path)).path
+        body.llm.model_path = (await model_files.import_path(body.llm.model_path)).path
     return settings.update(body)

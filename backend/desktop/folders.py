@@ -13,24 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    from backend.rag.readers import SUPPORTED_EXTENSIONS
-except ImportError:  # the readers package is optional for this module's callers
-    SUPPORTED_EXTENSIONS = frozenset(
-        {
-            ".txt",
-            ".md",
-            ".markdown",
-            ".html",
-            ".htm",
-            ".pdf",
-            ".docx",
-            ".pptx",
-            ".xlsx",
-            ".csv",
-            ".json",
-        }
-    )
+from backend.rag.readers import SUPPORTED_EXTENSIONS
 
 # Folders no person means to import: VCS and tool caches, OS metadata and trash.
 SKIPPED_FOLDERS = frozenset(

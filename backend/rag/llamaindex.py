@@ -1,10 +1,10 @@
-"""wow-rag's engines as LlamaIndex parts, for contributors and pipelines built on LlamaIndex:
-an embedding model, a node parser, a vector store and a hybrid retriever.
+"""wow-rag's engines as LlamaIndex parts, for pipelines built on LlamaIndex: an embedding
+model, a node parser and a vector store (the retriever is in `llamaindex_retrieval.py`,
+the answerers in `llamaindex_answer.py`).
 
-The app's own request path does not import LlamaIndex: `import llama_index.core` costs
-2 to 2.6 s and about 100 MB, which the first-token and start-up goals cannot afford.
-These adapters wrap the very same objects the app uses, so a LlamaIndex pipeline over
-them retrieves exactly what the app retrieves:
+`import llama_index.core` costs 2 to 2.6 s and about 100 MB, so nothing on the way to the
+first paint imports this. These adapters wrap the very same objects the app uses, so a
+LlamaIndex pipeline over them retrieves exactly what the app retrieves:
 
     index = VectorStoreIndex.from_vector_store(
         WowRagVectorStore(store=container.store, keywords=container.keywords),
@@ -20,8 +20,7 @@ import numpy as np
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser.interface import NodeParser
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import BaseNode, TextNode
 from llama_index.core.vector_stores.types import (
     BasePydanticVectorStore,
     VectorStoreQuery,
@@ -29,7 +28,6 @@ from llama_index.core.vector_stores.types import (
 )
 
 from backend.rag.embedder import Embedder
-from backend.rag.retriever import HybridRetriever, Passage
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.splitter import split_pages
 from backend.rag.vectors.store import ChunkPoint, SearchQuery, VectorStore
@@ -149,31 +147,3 @@ class WowRagVectorStore(BasePydanticVectorStore):
         return VectorStoreQueryResult(
             nodes=nodes, similarities=[h.score for h in hits], ids=[n.node_id for n in nodes]
         )
-
-
-class HybridNodeRetriever(BaseRetriever):
-    """The app's retriever (hybrid search + re-rank) as a LlamaIndex retriever."""
-
-    def __init__(
-        self, retriever: HybridRetriever, kb_ids: list[str] | None = None, top_k: int = 5
-    ) -> None:
-        super().__init__()
-        self._retriever, self._kb_ids, self._top_k = retriever, kb_ids, top_k
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        passages = self._retriever.retrieve(query_bundle.query_str, self._kb_ids, self._top_k)
-        return [NodeWithScore(node=_node(p), score=p.score) for p in passages]
-
-
-def _node(passage: Passage) -> TextNode:
-    return TextNode(
-        text=passage.text,
-        metadata={
-            "index": passage.index,
-            "kb_id": passage.kb_id,
-            "doc_id": passage.doc_id,
-            "filename": passage.filename,
-            "page": passage.page,
-            "heading": passage.heading,
-        },
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from backend.rag.llm.generation import NOT_FOUND, detect_language
+from backend.rag.language import NOT_FOUND, detect_language
 from backend.rag.retriever import Passage
 
 # Below both, the best passage shares neither meaning nor words with the question.

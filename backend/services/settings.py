@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-from backend.services.chat import RetrievalOptions
 from backend.store.settings import SettingsRepository
 
 MASK = "********"
@@ -29,6 +28,8 @@ class LlmSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
+    """How many passages to retrieve and whether to add keyword (BM25) search."""
+
     top_k: int = Field(default=5, ge=1, le=50)
     hybrid: bool = True
 
@@ -105,9 +106,8 @@ class SettingsService:
         self._cache = settings
         return self.masked()
 
-    def retrieval(self) -> RetrievalOptions:
-        r = self.current().retrieval
-        return RetrievalOptions(top_k=r.top_k, hybrid=r.hybrid)
+    def retrieval(self) -> RetrievalSettings:
+        return self.current().retrieval
 
     def key_for(self, base_url: str) -> str:
         """The saved API key, but only for the host it was typed for."""

@@ -26,8 +26,6 @@ TOKEN = "bench-token"
 ASK_PAUSE_S = 0.3
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
@@ -251,3 +249,15 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "os": platform.platform(terse=True),
     }
+
+
+def wait_documents(client: httpx.Client, kb_id: str, timeout: float = 90) -> list:
+    """Wait until no document of the KB is still being imported; return them."""
+    deadline = time.monotonic() + timeout
+    docs: list = []
+    while time.monotonic() < deadline:
+        docs = client.get(f"/api/kbs/{kb_id}/documents").json()
+        if docs and all(d["status"] in ("ready", "failed", "duplicate") for d in docs):
+            return docs
+        time.sleep(0.1)
+    raise AssertionError(f"imports did not finish: {docs}")

@@ -6,8 +6,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from common import AUTH, Server, chat_once, summary
-from corpus import Question
+
+from scripts.bench.common import AUTH, Server, chat_once, summary
+from scripts.bench.corpus import Question
 
 
 def concurrent_chats(

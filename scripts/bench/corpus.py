@@ -17,190 +17,24 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from scripts.bench.corpus_words import (
+    COMPANIES,
+    DAYS,
+    EN_ACT,
+    EN_DEPT,
+    EN_GLUE,
+    EN_OBJ,
+    EN_RES,
+    SYLLABLES,
+    ZH_ACT,
+    ZH_DEPT,
+    ZH_GLUE,
+    ZH_NAMES,
+    ZH_OBJ,
+    ZH_RES,
+)
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
-
-ZH_DEPT = [
-    "财务部",
-    "研发中心",
-    "市场部",
-    "人力资源部",
-    "客服中心",
-    "物流部",
-    "法务部",
-    "采购部",
-    "质量部",
-    "信息安全组",
-    "运维团队",
-    "产品委员会",
-    "培训学院",
-    "行政部",
-    "数据平台组",
-]
-ZH_ACT = [
-    "完成了",
-    "启动了",
-    "评审了",
-    "优化了",
-    "暂停了",
-    "更新了",
-    "迁移了",
-    "审计了",
-    "发布了",
-    "合并了",
-    "重新设计了",
-    "外包了",
-    "简化了",
-    "扩展了",
-]
-ZH_OBJ = [
-    "报销流程",
-    "季度预算",
-    "客户回访计划",
-    "仓储系统",
-    "招聘标准",
-    "供应商名单",
-    "数据备份策略",
-    "办公室搬迁方案",
-    "年度培训课程",
-    "安全巡检制度",
-    "移动端应用",
-    "合同模板",
-    "绩效考核办法",
-    "库存盘点规则",
-    "差旅标准",
-    "服务器集群",
-    "知识库文档",
-    "会议室预订系统",
-]
-ZH_RES = [
-    "效率提高了{n}%",
-    "成本下降了{n}万元",
-    "投诉减少了{n}起",
-    "处理时间缩短到{n}天",
-    "覆盖了{n}个城市",
-    "涉及{n}名员工",
-    "预计在第{n}周上线",
-    "新增了{n}项检查",
-    "节省了{n}个工时",
-    "错误率降到了千分之{n}",
-]
-ZH_GLUE = [
-    "此外，",
-    "与此同时，",
-    "根据会议纪要，",
-    "经过讨论，",
-    "按照新的规定，",
-    "值得注意的是，",
-    "",
-]
-
-EN_DEPT = [
-    "finance",
-    "research",
-    "marketing",
-    "people operations",
-    "customer care",
-    "logistics",
-    "legal",
-    "procurement",
-    "quality",
-    "security",
-    "site reliability",
-    "product council",
-    "training academy",
-    "facilities",
-    "data platform",
-]
-EN_ACT = [
-    "completed",
-    "launched",
-    "reviewed",
-    "optimised",
-    "paused",
-    "updated",
-    "migrated",
-    "audited",
-    "released",
-    "merged",
-    "redesigned",
-    "outsourced",
-    "simplified",
-    "extended",
-]
-EN_OBJ = [
-    "the expense workflow",
-    "the quarterly budget",
-    "the customer call-back plan",
-    "the warehouse system",
-    "the hiring rubric",
-    "the vendor list",
-    "the backup policy",
-    "the office move",
-    "the annual training catalogue",
-    "the safety inspection routine",
-    "the mobile app",
-    "the contract templates",
-    "the performance review guide",
-    "the stock-take rules",
-    "the travel policy",
-    "the server cluster",
-    "the wiki pages",
-    "the room booking tool",
-]
-EN_RES = [
-    "which raised throughput by {n} percent",
-    "cutting costs by {n} thousand dollars",
-    "with {n} fewer complaints",
-    "bringing turnaround down to {n} days",
-    "across {n} cities",
-    "involving {n} staff",
-    "with launch planned for week {n}",
-    "adding {n} new checks",
-    "saving {n} hours a month",
-    "and errors fell to {n} per mille",
-]
-EN_GLUE = [
-    "In addition, ",
-    "Meanwhile, ",
-    "According to the minutes, ",
-    "After some debate, ",
-    "Under the new rules, ",
-    "Notably, ",
-    "",
-]
-
-COMPANIES = [
-    ("Acme", "艾可美"),
-    ("Apex", "艾派克斯"),
-    ("Borealis", "北辰"),
-    ("Cobalt", "钴蓝"),
-    ("Delta", "德尔塔"),
-    ("Ember", "余烬"),
-    ("Fjord", "峡湾"),
-    ("Granite", "花岗"),
-    ("Helix", "螺旋"),
-    ("Iris", "鸢尾"),
-]
-SYLLABLES = ["ka", "lo", "mi", "ren", "tu", "vos", "zen", "dra", "qui", "fel", "nor", "sa", "bri"]
-ZH_NAMES = [
-    "青龙",
-    "白虎",
-    "朱雀",
-    "玄武",
-    "麒麟",
-    "凤凰",
-    "鲲鹏",
-    "貔貅",
-    "獬豸",
-    "毕方",
-    "重明",
-    "夔牛",
-]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 @dataclass

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from common import ASK_PAUSE_S, Server, chat_once, summary
-from corpus import Question
-from instant_llm import SCRIPT_MARK, InstantUpstream
+from scripts.bench.common import ASK_PAUSE_S, Server, chat_once, summary
+from scripts.bench.corpus import Question
+from scripts.bench.instant_llm import SCRIPT_MARK, InstantUpstream
 
 # Warm-up questions outside the measured set: a measured question must not find its
 # vector cached by the warm-up.

@@ -11,7 +11,8 @@ import time
 import uuid
 
 import numpy as np
-from common import summary
+
+from scripts.bench.common import summary
 
 K = 5
 

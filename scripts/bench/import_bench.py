@@ -10,7 +10,8 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
-from common import CACHE, Server, chat_once, fresh_dir
+
+from scripts.bench.common import CACHE, Server, chat_once, fresh_dir
 
 UPLOAD_BATCH = 20
 
@@ -245,13 +246,13 @@ def direct_build(
 def main() -> None:
     """Only the import step, several rounds, printed (results.json is left alone):
 
-    python scripts/bench/import_bench.py --size 1k --rounds 3
+    python -m scripts.bench.import_bench --size 1k --rounds 3
     """
     import argparse
     import json
 
-    import corpus
-    from common import CACHE, Server
+    from scripts.bench import corpus
+    from scripts.bench.common import CACHE, Server
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--size", default="1k")

@@ -1,85 +1,33 @@
-"""An instant, scripted OpenAI-compatible upstream on loopback: POST /v1/chat/completions
-streams a fixed answer as fast as the socket takes it, so whatever time a client sees on
-top of it is the cost of what sits in between. Runs in its own process (uvicorn)."""
+"""An instant upstream on loopback: the scripted model server (scripted_llm.py) with no
+delays, in a process of its own, so whatever time a client sees on top of it is the cost
+of what sits in between."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import socket
 import time
 
 import httpx
 
+from scripts.bench.scripted_llm import FakeLlm
+
 SCRIPT_MARK = "scripted-answer"
-
-
-def _app(tokens: int):  # type: ignore[no-untyped-def]
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, StreamingResponse
-    from starlette.routing import Route
-
-    def chunk(delta: str | None, finish: str | None = None) -> str:
-        body = {
-            "id": "x",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "instant",
-            "choices": [
-                {"index": 0, "delta": {"content": delta} if delta else {}, "finish_reason": finish}
-            ],
-        }
-        return f"data: {json.dumps(body)}\n\n"
-
-    words = [SCRIPT_MARK] + [f" w{i}" for i in range(1, tokens)]
-
-    async def completions(request: Request):  # type: ignore[no-untyped-def]
-        body = await request.json()
-        if not body.get("stream"):
-            return JSONResponse(
-                {
-                    "id": "x",
-                    "object": "chat.completion",
-                    "model": "instant",
-                    "choices": [
-                        {
-                            "index": 0,
-                            "finish_reason": "stop",
-                            "message": {"role": "assistant", "content": "".join(words)},
-                        }
-                    ],
-                    "usage": {
-                        "prompt_tokens": 1,
-                        "completion_tokens": tokens,
-                        "total_tokens": tokens + 1,
-                    },
-                }
-            )
-
-        async def stream():  # type: ignore[no-untyped-def]
-            for word in words:
-                yield chunk(word)
-            yield chunk(None, "stop")
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(stream(), media_type="text/event-stream")
-
-    async def models(request: Request):  # type: ignore[no-untyped-def]
-        return JSONResponse({"object": "list", "data": [{"id": "instant", "object": "model"}]})
-
-    return Starlette(
-        routes=[
-            Route("/v1/chat/completions", completions, methods=["POST"]),
-            Route("/v1/models", models),
-        ]
-    )
 
 
 def _serve(port: int, tokens: int) -> None:
     import uvicorn
 
-    uvicorn.run(_app(tokens), host="127.0.0.1", port=port, log_level="warning")
+    # The words the benchmarks look for; usage as an OpenAI server reports it.
+    words = [SCRIPT_MARK] + [f" w{i}" for i in range(1, tokens)]
+    llm = FakeLlm()
+    llm.reset(
+        tokens=words,
+        reply="".join(words),
+        models=["instant"],
+        usage={"prompt_tokens": 1, "completion_tokens": tokens, "total_tokens": tokens + 1},
+    )
+    uvicorn.run(llm, host="127.0.0.1", port=port, log_level="warning")
 
 
 class InstantUpstream:

@@ -13,7 +13,7 @@ with a StreamingResponse, uvicorn, the first body chunk as an HTTP client sees i
 wow-rag's own numbers). Runs as its own process (run_all.py starts it with a time limit),
 since local mode allows one client per folder and holds a lot of memory.
 
-    python llama_plain.py CORPUS_DIR QUESTIONS.json OUT.json [--borrow-vectors STORE]
+    python -m scripts.bench.llama_plain CORPUS_DIR QUESTIONS.json OUT.json [--borrow-vectors STORE]
 
 --borrow-vectors: do not embed the corpus (100k chunks take about 35 minutes here) but
 give the nodes the vectors of an earlier, smaller run's store, in turn. Query latency,
@@ -31,7 +31,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from common import ASK_PAUSE_S, rss_mb, summary
+from scripts.bench.common import ASK_PAUSE_S, rss_mb, summary
+from scripts.bench.llama_tutorial import served_first_token, tutorial_llm
 
 SCRIPTED_ANSWER = ["The", " answer", " is", " in", " the", " sources", "."]
 
@@ -95,99 +96,6 @@ def build_components():  # type: ignore[no-untyped-def]
                 yield CompletionResponse(text=text, delta=delta)
 
     return UsemEmbedding(), InstantLLM()
-
-
-def tutorial_llm(base_url: str):  # type: ignore[no-untyped-def]
-    """The seed tutorials' LLM: a CustomLLM over the openai SDK's streaming chat call."""
-    from typing import Any
-
-    from llama_index.core.llms import (
-        CompletionResponse,
-        CompletionResponseGen,
-        CustomLLM,
-        LLMMetadata,
-    )
-    from llama_index.core.llms.callbacks import llm_completion_callback
-    from openai import OpenAI
-
-    client = OpenAI(base_url=base_url, api_key="none")
-
-    class OurLLM(CustomLLM):
-        model_name: str = "instant"
-
-        @property
-        def metadata(self) -> LLMMetadata:
-            return LLMMetadata(context_window=32_000, num_output=256, model_name=self.model_name)
-
-        @llm_completion_callback()
-        def complete(self, prompt: str, **kwargs: Any) -> CompletionResponse:
-            answer = client.chat.completions.create(
-                model=self.model_name, messages=[{"role": "user", "content": prompt}]
-            )
-            return CompletionResponse(text=answer.choices[0].message.content or "")
-
-        @llm_completion_callback()
-        def stream_complete(self, prompt: str, **kwargs: Any) -> CompletionResponseGen:
-            stream = client.chat.completions.create(
-                model=self.model_name, messages=[{"role": "user", "content": prompt}], stream=True
-            )
-            text = ""
-            for chunk in stream:
-                delta = chunk.choices[0].delta.content if chunk.choices else None
-                if delta:
-                    text += delta
-                    yield CompletionResponse(text=text, delta=delta)
-
-    return OurLLM()
-
-
-def served_first_token(engine, questions: list[str], warm: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The tutorial's web API around the same query engine (seeds/000: an async
-    `/stream_chat` endpoint yielding `response_gen`), timed from an HTTP client."""
-    import socket
-    import threading
-
-    import httpx
-    import uvicorn
-    from fastapi import FastAPI
-    from fastapi.responses import StreamingResponse
-
-    app = FastAPI()
-
-    @app.get("/stream_chat")
-    async def stream_chat(param: str = "你好") -> StreamingResponse:
-        async def generate():  # type: ignore[no-untyped-def]
-            response_stream = engine.query(param)
-            for text in response_stream.response_gen:
-                yield text
-
-        return StreamingResponse(generate(), media_type="text/event-stream")
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    times: list[float] = []
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            while not server.started:
-                time.sleep(0.01)
-            for n, question in enumerate(questions[:warm] + questions):
-                time.sleep(ASK_PAUSE_S)
-                t0 = time.perf_counter()
-                with client.stream("GET", "/stream_chat", params={"param": question}) as answer:
-                    chunks = answer.iter_bytes()
-                    next(chunks)
-                    if n >= warm:
-                        times.append((time.perf_counter() - t0) * 1000)
-                    for _ in chunks:
-                        pass
-    finally:
-        server.should_exit = True
-        thread.join(10)
-    return summary(times)
 
 
 def corpus_documents(folder: Path) -> list:  # type: ignore[type-arg]
@@ -254,11 +162,12 @@ def main() -> None:
         out_path.write_text(json.dumps(result, indent=1), "utf-8")
 
     started = time.perf_counter()
-    from instant_llm import InstantUpstream
     from llama_index.core import Settings, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
+
+    from scripts.bench.instant_llm import InstantUpstream
 
     embed, fake = build_components()
     Settings.embed_model, Settings.llm = embed, fake

@@ -6,7 +6,7 @@ client each run in a process of their own.
 Every path must deliver the same text; wow-rag may deliver it in fewer events (deltas
 that arrived together leave together), so events are counted, not compared.
 
-    python scripts/bench/relay.py --tokens 2000 --runs 10
+    python -m scripts.bench.relay --tokens 2000 --runs 10
 """
 
 from __future__ import annotations
@@ -24,12 +24,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from common import Server  # noqa: E402
-
-from tests.conftest import wait_documents  # noqa: E402
+from scripts.bench.common import ROOT, Server, wait_documents
 
 Timing = tuple[float, float, int, str]  # first token ms, total ms, token events, text
 RETRIEVAL_MS: list[float] = []
@@ -103,7 +98,7 @@ def median(runs: list[Timing]) -> tuple[float, float, float]:
 @contextmanager
 def model_server(tokens: int) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes", "--tokens", str(tokens)],
+        [sys.executable, "-m", "scripts.bench.scripted_llm", "--tokens", str(tokens)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from common import Server, chat_once, du_mb
-from corpus import Question
+from scripts.bench.common import Server, chat_once, du_mb
+from scripts.bench.corpus import Question
 
 
 def reopen(

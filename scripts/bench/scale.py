@@ -3,7 +3,7 @@ sentence repeats (so the importer's de-duplication flatters nothing), imported t
 HTTP API of a live server; import speed next to the bare embedder on the same sentences,
 first-token latency, a needle fact found among them, and the server's memory.
 
-    python scripts/bench/scale.py --chunks 10000
+    python -m scripts.bench.scale --chunks 10000
 """
 
 from __future__ import annotations
@@ -12,17 +12,12 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).parent))
-
-import import_bench  # noqa: E402
-from common import Server, chat_once, rss_mb, summary  # noqa: E402
+from scripts.bench import import_bench
+from scripts.bench.common import Server, chat_once, rss_mb, summary
 
 CITIES = ["青岛", "成都", "杭州", "西安", "Lisbon", "Oslo", "Quito", "Hanoi", "Tallinn", "Perth"]
 ITEMS = ["阀门", "轴承", "电缆", "滤芯", "pump", "sensor", "gasket", "valve", "relay", "motor"]

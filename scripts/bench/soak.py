@@ -2,8 +2,8 @@
 answers, lists, small uploads, deletes) from a few clients, with the server's resident
 memory sampled as it goes. It prints whether memory grows once warmed up.
 
-    python scripts/bench/soak.py                      # 3,000 requests, at most 5 minutes
-    python scripts/bench/soak.py --requests 600 --max-seconds 60
+    python -m scripts.bench.soak                      # 3,000 requests, at most 5 minutes
+    python -m scripts.bench.soak --requests 600 --max-seconds 60
 
 Sessions and documents made along the way are deleted again, so that what is measured is
 the server holding on to memory, not the data growing. Everything stays on loopback.
@@ -18,13 +18,10 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import AUTH, CACHE, Server, fresh_dir, parse_sse, rss_mb
+from scripts.bench.common import AUTH, CACHE, Server, fresh_dir, parse_sse, rss_mb
 
 FACTS = [
     "Dock {n} ships pallets every Tuesday; the foreman of dock {n} is Lee.",

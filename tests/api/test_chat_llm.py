@@ -62,7 +62,10 @@ def test_passages_reach_the_prompt_and_tokens_reach_the_client(app, llm):
     done = events[-1]
     assert done["answer"] == "".join(llm.script.tokens) and done["citations"] == [1]
     assert done["usage"] == llm.script.usage
-    assert set(done["timings"]) == {"retrieval_ms", "first_token_ms", "total_ms"}
+    # The contract's three, and how long each step of the chat Workflow ran: observed from
+    # the workflow's own step events, so the turn really ran through it.
+    steps = {"condense_ms", "retrieve_ms", "answer_ms"}
+    assert set(done["timings"]) == {"retrieval_ms", "first_token_ms", "total_ms"} | steps
     saved = messages(app, events[0]["session_id"])
     assert [(m["role"], m["status"]) for m in saved] == [("user", "done"), ("assistant", "done")]
 
@@ -107,11 +110,14 @@ def test_the_tutorials_plain_text_stream_spaces_fast_tokens_too(app, llm):
     assert 1 < len(chunks) < 150, f"{len(chunks)} chunks"
 
 
-def test_tokens_at_reading_speed_leave_one_event_each(app, llm):
-    tokens = [f"w{i} " for i in range(20)]
-    llm.reset(tokens=tokens, delay_s=0.02)
-    events = ask(app, "Fines?")
-    assert [e["delta"] for e in events if e["event"] == "token"] == tokens
+def test_tokens_at_reading_speed_are_not_held_back(app, llm):
+    # 100 ms apart, far above the 4 ms write spacing: tokens leave as they come. A machine
+    # stalled for longer than a gap may join two, so most, not all, must leave alone.
+    tokens = [f"w{i} " for i in range(10)]
+    llm.reset(tokens=tokens, delay_s=0.1)
+    relayed = [e["delta"] for e in ask(app, "Fines?") if e["event"] == "token"]
+    assert "".join(relayed) == "".join(tokens)
+    assert len(relayed) >= len(tokens) - 2, relayed
 
 
 def test_disconnect_closes_the_upstream_and_saves_the_partial_answer_once(app, llm):

@@ -3,6 +3,7 @@ ChatOpenAI ask a knowledge base through wow-rag, answered by the same chat servi
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_sdk_answer_from_one_knowledge_base(extractive):
 
 
 def test_sdk_streams_the_upstream_tokens(app, llm):
-    llm.reset(delay_s=0.02)  # at reading speed every token is a chunk of its own
+    llm.reset(delay_s=0.02)
     stream = sdk(app).chat.completions.create(
         model="wow-rag",
         stream=True,
@@ -75,7 +76,8 @@ def test_sdk_streams_the_upstream_tokens(app, llm):
     deltas = [
         c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content
     ]
-    assert deltas == llm.script.tokens
+    # At reading speed tokens leave as they come; a stalled machine may join a few.
+    assert "".join(deltas) == "".join(llm.script.tokens) and len(deltas) > 1
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 48
     assert "11:30" in llm.completions(stream=True)[-1].body["messages"][0]["content"]
 
@@ -175,3 +177,34 @@ def test_a_client_leaving_a_v1_stream_closes_the_upstream(app, llm):
     while record.disconnected is None and time.monotonic() < closed + 1.0:
         time.sleep(0.01)
     assert record.disconnected is not None and record.disconnected - closed < 1.0
+
+
+def _raw_stream(app: served_app, model: str, question: str) -> list[str]:
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": question}]}
+    with app.client.stream("POST", "/v1/chat/completions", json=body) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        return [line[len("data: ") :] for line in answer.iter_lines() if line.startswith("data:")]
+
+
+def test_raw_v1_stream_is_openai_chunks_then_done(app, llm):
+    data = _raw_stream(app, "kb:canteen", "When is lunch served?")
+    assert data[-1] == "[DONE]"
+    chunks = [json.loads(d) for d in data[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert len({c["id"] for c in chunks}) == 1 and chunks[0]["id"].startswith("chatcmpl-")
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text == "".join(llm.script.tokens)
+    assert [c["choices"][0]["finish_reason"] for c in chunks].count("stop") == 1
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_extractive_answer_streams_over_v1(extractive):
+    data = _raw_stream(extractive, "kb:canteen", "When is lunch served?")
+    assert data[-1] == "[DONE]"
+    chunks = [json.loads(d) for d in data[:-1]]
+    deltas = [c["choices"][0]["delta"].get("content") for c in chunks[1:]]
+    text = "".join(d for d in deltas if d)
+    assert "11:30" in text and "[1]" in text and len([d for d in deltas if d]) > 1
+    assert chunks[-1]["sources"][0]["filename"] == "menu.md"

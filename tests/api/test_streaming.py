@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator
 
 from backend.api.streaming import ready_batches, ready_events
-from backend.services.chat import AnswerDone, ChatEvent, SourcesFound, TokenDelta
+from backend.services.chat_events import AnswerDone, ChatEvent, SourcesFound, TokenDelta
 
 
 async def tokens(count: int, gap_s: float) -> AsyncIterator[ChatEvent]:

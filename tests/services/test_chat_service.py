@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
-from backend.services.chat import AnswerDone, ChatRequest, followup_query
+from backend.services.chat_events import AnswerDone, ChatRequest
+from backend.services.chat_workflow import followup_query
 from tests.conftest import wait_documents
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import anyio
 import orjson
 
+from backend.errors import ModelNotConfigured
 from backend.network import is_loopback
 from backend.rag.llm.generation import GenerationError
 
@@ -193,7 +194,7 @@ def transport_error(exc: BaseException, endpoint: Endpoint) -> GenerationError:
             f"The model server at {where} did not answer in time. Is the model still loading?",
         )
     if isinstance(exc, aiohttp.InvalidURL):
-        return GenerationError("llm_not_configured", f"{where!r} is not a valid http(s) address.")
+        return ModelNotConfigured(f"{where!r} is not a valid http(s) address.")
     if isinstance(exc, aiohttp.ClientConnectorError):
         return GenerationError(
             "llm_unreachable", f"Cannot reach the model server at {where}. Is it running?"

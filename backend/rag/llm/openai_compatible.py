@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from backend.errors import ModelNotConfigured
 from backend.rag.llm.generation import AnswerRequest, GenerationError, Turn
 from backend.rag.llm.model_server import (
     Endpoint,
@@ -101,9 +102,7 @@ class OpenAICompatibleGenerator:
 
     def _http(self) -> aiohttp.ClientSession:
         if not self.endpoint.base_url.strip() or not self.model:
-            raise GenerationError(
-                "llm_not_configured", "Choose a server address and a model in the settings."
-            )
+            raise ModelNotConfigured("Choose a server address and a model in the settings.")
         if self._clients is not None:
             return self._clients.client(self.endpoint)
         if self._client is None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backend.errors import ReaderError
+
+__all__ = ["PageText", "ParsedDocument", "ReaderError", "build_document", "clean_text"]
+
 
 @dataclass(frozen=True)
 class PageText:
@@ -26,22 +30,6 @@ class ParsedDocument:
         return "\n\n".join(page.text for page in self.pages)
 
 
-class ReaderError(Exception):
-    """A file that cannot be read.
-
-    ``code`` is snake_case for programs; ``message`` (also ``str(error)``) is an English
-    sentence that the user can act on.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __reduce__(self) -> tuple[type[ReaderError], tuple[str, str]]:
-        # Exceptions pickle their ``args`` by default, which would lose ``code`` on the way
-        # back from the isolated parser process.
-        return (ReaderError, (self.code, self.message))
 
 
 NO_TEXT_MESSAGE = "The file contains no readable text."

@@ -1,0 +1,1 @@
+"""wow-rag's dev scripts: the bundle build and the benchmarks."""

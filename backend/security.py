@@ -3,13 +3,9 @@ no cross-origin writes, the upload body limit, and security headers on every ans
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
-import os
 import re
-import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -18,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from backend.errors import TooLarge
 from backend.network import is_loopback
+from backend.signin import SIGNIN_MAX_AGE_S, browser_cookie, signin_secret
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -39,35 +36,6 @@ CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-SIGNIN_SECRET = "signin.key"
-SIGNIN_MAX_AGE_S = 400 * 24 * 3600  # the longest a browser keeps a cookie
-
-
-def signin_secret(data_dir: Path) -> bytes:
-    """The data dir's own secret (0600), made on first use: the browser's sign-in cookie is
-    derived from it, so that the cookie outlives a restart of the same data dir and no
-    other. Deleting the file signs every browser out."""
-    path = data_dir / SIGNIN_SECRET
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if os.name != "nt" and path.stat().st_mode & 0o077:
-            path.chmod(0o600)
-        secret = path.read_bytes().strip()
-        if len(secret) >= 32:
-            return secret
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
-    secret = secrets.token_hex(32).encode()
-    with os.fdopen(fd, "wb") as out:
-        out.write(secret)
-    return secret
-
-
-def browser_cookie(secret: bytes) -> str:
-    digest = hmac.new(secret, b"wow-rag browser sign-in", hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 def _on_loopback(bound_host: str) -> bool:
     # "" binds every interface, like 0.0.0.0: that is team mode, not loopback.
     return bool(bound_host) and is_loopback(bound_host)

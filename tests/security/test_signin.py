@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from backend.security import COOKIE, SIGNIN_SECRET, EdgeGuard
+from backend.security import COOKIE, EdgeGuard
+from backend.signin import SIGNIN_SECRET
 from tests.security.conftest import error_of
 
 

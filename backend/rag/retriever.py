@@ -60,6 +60,21 @@ def identifiers(question: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Stages:
+    """Which ranking stages run; all on in the app. The quality benchmark's ablation turns
+    each off in turn to show what it earns (scripts/bench/quality.py --ablate)."""
+
+    dense: bool = True  # sentence vectors (MaxSim) as a ranked list and in the re-rank
+    keywords: bool = True  # BM25 as a ranked list
+    coverage: bool = True  # re-rank: share of the question's terms the passage holds
+    identifiers: bool = True  # re-rank: model numbers, years, names weigh more
+    quantity: bool = True  # re-rank: "how many" prefers a passage with a new number
+
+
+ALL_STAGES = Stages()
+
+
 @dataclass
 class UnitScore:
     start: int
@@ -150,22 +165,25 @@ class HybridRetriever:
         top_k: int,
         hybrid: bool = True,
         focus: str | None = None,
+        stages: Stages = ALL_STAGES,
     ) -> list[Passage]:
         """Passages for `question`; their sentences are scored against `focus` when given
         (a follow-up is searched together with the earlier question, but it is the
         follow-up's own words that pick the sentence that answers it)."""
         query_vector = self.embed_query(question)
         query_terms = self.keywords.query(question)
+        hybrid = hybrid and stages.keywords
         hits = self.store.search(
             SearchQuery(
                 dense=query_vector, keywords=query_terms, kb_ids=kb_ids, limit=top_k, hybrid=hybrid
             )
         )
-        terms = self.weighted_terms(question)
-        quantity = question if asks_quantity(question) else None
+        terms = self.weighted_terms(question, stages.identifiers) if stages.coverage else {}
+        quantity = question if stages.quantity and asks_quantity(question) else None
+        dense_weight = DENSE_WEIGHT if stages.dense else 0.0
         ranked = sorted(
             (
-                self._score(hit, rank, query_vector, terms, quantity)
+                self._score(hit, rank, query_vector, terms, quantity, dense_weight)
                 for rank, hit in enumerate(hits)
             ),
             key=lambda p: p.score,
@@ -206,9 +224,9 @@ class HybridRetriever:
         keys.update(w[:5].lower() for w in _LATIN.findall(text))
         return frozenset(keys)
 
-    def weighted_terms(self, question: str) -> dict[int | str, float]:
+    def weighted_terms(self, question: str, named: bool = True) -> dict[int | str, float]:
         weights = dict.fromkeys(self.lexical_keys(question), 1.0)
-        for word in identifiers(question):
+        for word in identifiers(question) if named else []:
             for term in self.lexical_keys(word):
                 weights[term] = IDENTIFIER_WEIGHT
         return weights
@@ -247,6 +265,7 @@ class HybridRetriever:
         query: np.ndarray,
         terms: dict[int | str, float],
         quantity: str | None,
+        dense_weight: float = DENSE_WEIGHT,
     ) -> Passage:
         payload = hit.payload
         text = hit.text
@@ -255,7 +274,7 @@ class HybridRetriever:
         heading = str(payload.get("heading", ""))
         coverage = self.coverage(terms, keyword_text(filename, heading, text))
         dense = hit.dense
-        score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
+        score = dense_weight * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
         units = [UnitScore(a, b, 0.0) for a, b in spans]  # scored for the first passages only
         if quantity and new_numbers(text, quantity):
             score += QUANTITY_BONUS

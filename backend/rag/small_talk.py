@@ -36,12 +36,16 @@ SHORT_WORDS = 6
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
-SMALL_TALK_REPLY = {
-    "zh": "你好！我是 wow-rag，一个离线的知识库问答助手：我只根据你导入知识库的文档回答问题，"
+ABOUT_APP = {
+    "zh": "我是 wow-rag，一个离线的知识库问答助手：我只根据你导入知识库的文档回答问题，"
     "并标出每句话的出处。请就你的文档提问，例如其中的某个事实、数字或步骤。",
-    "en": "Hi! I am wow-rag, an offline assistant that answers from the documents in your "
+    "en": "I am wow-rag, an offline assistant that answers from the documents in your "
     "knowledge bases and cites where each sentence comes from. Ask me about your documents: "
     "a fact, a number or the steps of a task.",
+}
+SMALL_TALK_REPLY = {
+    "zh": "你好！" + ABOUT_APP["zh"],
+    "en": "Hi! " + ABOUT_APP["en"],
 }
 
 

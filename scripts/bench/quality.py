@@ -60,9 +60,12 @@ def first_tokens(server: Server, cases: list[Case], kb_ids: dict[str, str]) -> d
     return out
 
 
-def ablation(data_dir: Path, cases: list[Case], kb_ids: dict[str, str]) -> dict[str, dict]:
-    """para@1 per answerable case with each stage off in turn, in-process on the data dir
-    the stopped server left (the same store, embedder and retriever the app builds)."""
+def ablation(
+    data_dir: Path, cases: list[Case], kb_ids: dict[str, str], size: int
+) -> dict[str, dict]:
+    """para@1/para@5 per answerable case (its first `size` questions) with each stage off
+    in turn, in-process on the data dir the stopped server left (the same store, embedder
+    and retriever the app builds); retrieval only, so no relevance judgement."""
     from backend.paths import DataPaths
     from backend.rag.embedder import UseEmbedder
     from backend.rag.retriever import ALL_STAGES, HybridRetriever
@@ -83,7 +86,7 @@ def ablation(data_dir: Path, cases: list[Case], kb_ids: dict[str, str]) -> dict[
                 if case.negative:
                     continue
                 asked = []
-                for q in case.questions:
+                for q in case.questions[:size]:
                     found = retriever.retrieve(q.text, [kb_ids[q.kb]], 5, stages=stages)
                     asked.append(Asked(q, [p.filename for p in found], ""))
                 row[case.name] = (rate(a.para1 for a in asked), rate(a.para5 for a in asked))
@@ -144,6 +147,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an imported data dir")
     parser.add_argument("--workers", type=int, default=4, help="questions asked at once")
     parser.add_argument("--ablate", action="store_true")
+    parser.add_argument("--ablate-sample", type=int, default=150, help="questions per case")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--cases", default="", help="comma-separated case names")
     args = parser.parse_args()
@@ -182,7 +186,7 @@ def main() -> None:
     print(table(rows, base, first))
     result = {"commit": commit, "sample": size, "rows": rows, "baselines": base, "first": first}
     if args.ablate:
-        result["ablation"] = ablation(data_dir, cases, kb_ids)
+        result["ablation"] = ablation(data_dir, cases, kb_ids, args.ablate_sample)
         print()
         names = [c.name for c in cases if not c.negative]
         print("| stages | " + " | ".join(f"{n} @1/@5" for n in names) + " |")

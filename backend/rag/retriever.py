@@ -28,6 +28,7 @@ import numpy as np
 
 from backend.rag.constraints import Constraint, constraints, fit
 from backend.rag.embedder import Embedder
+from backend.rag.normalize import fold
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, SearchQuery, VectorStore
 
@@ -88,6 +89,7 @@ class Stages:
     identifiers: bool = True  # re-rank: model numbers, years, names weigh more
     quantity: bool = True  # re-rank: "how many" prefers a passage with a new number
     constraints: bool = True  # re-rank: the asked year/version/model beats another one
+    boilerplate: bool = True  # re-rank: text repeated across documents sinks below content
 
 
 ALL_STAGES = Stages()
@@ -152,6 +154,9 @@ class Passage:
         }
 
 
+# Text found in this many documents is the site's or the template's, not the content's.
+BOILERPLATE_DOCUMENTS = 3
+BOILERPLATE_PENALTY = 1.0
 # The median MaxSim of the candidates of a question over the public sets' knowledge
 # bases was 0.15 to 0.29 (p10-p90), 0.21 at the median; a search holds 40 or more.
 CROWD_PRIOR = 0.2
@@ -230,6 +235,9 @@ class HybridRetriever:
         fused = fuse(self.evidence(hits, coverage, stages))
         asked = constraints(question) if stages.constraints else []
         quantity = question if stages.quantity and asks_quantity(question) else None
+        if stages.boilerplate:
+            for point in boilerplate(hits):
+                fused[point] = fused.get(point, 0.0) - BOILERPLATE_PENALTY
         ranked = sorted(
             (self._passage(hit, fused, coverage, asked, quantity, stages) for hit in hits),
             # Equal scores (twin chunks) are ordered by id, so the same question over the
@@ -359,6 +367,21 @@ class HybridRetriever:
             unit_vectors=hit.unit_vectors,
             point_id=hit.id,
         )
+
+
+def boilerplate(hits: list[ChunkHit]) -> set[str]:
+    """Chunks whose text (folded, spaces ignored) recurs in BOILERPLATE_DOCUMENTS or more
+    documents among the candidates: a site's rating and comment blurb, a licence footer,
+    a navigation line. Two twins (the same clause in two handbooks) are not boilerplate."""
+    documents: dict[str, set[str]] = {}
+    for hit in hits:
+        key = "".join(fold(hit.text).split())
+        documents.setdefault(key, set()).add(str(hit.payload.get("doc_id")))
+    return {
+        hit.id
+        for hit in hits
+        if len(documents["".join(fold(hit.text).split())]) >= BOILERPLATE_DOCUMENTS
+    }
 
 
 def crowd_of(similarities: list[float]) -> float:

@@ -171,3 +171,11 @@ def test_ablation_switches_turn_a_ranking_stage_off():
         "What revenue did the 2022 report list?", None, 2, stages=off
     )
     assert ranked[0].point_id == "y2023"  # without the rule, the denser twin wins
+
+
+def test_boilerplate_repeated_across_documents_never_outranks_content():
+    blurb = "Rate this article and leave a comment about the 2024 tax changes below."
+    hits = [(f"page{n}", blurb, 0.6, 9.0) for n in range(3)]
+    hits.append(("content", "The 2024 tax changes raise the allowance to 12,000.", 0.5, 6.0))
+    ranked = _retriever(hits).retrieve("What are the 2024 tax changes?", None, 4)
+    assert ranked[0].point_id == "content"

@@ -8,8 +8,9 @@ How a sentence is chosen (answer_types.py holds the question and sentence kinds)
   many", …) that the question does not already name is preferred;
 - when the answer continues in the next sentence (the chosen one ends in a colon, or
   the next opens with a dash: "…是谁？" then "——" and the name), that one comes along;
-- one sentence for a simple question, a second only when the first lacks the asked kind
-  and a close runner-up has it, one per part for a question with parts; best first.
+- a simple question gets its best sentence and a close runner-up (or, when the best lacks
+  the asked kind, the close runner-up that has it); a question with parts one more per
+  part, three at most; the best always first.
 """
 
 from __future__ import annotations

@@ -208,7 +208,9 @@ def test_concurrent_sessions_never_mix_tokens(app, llm):
         with (
             httpx.Client(base_url=app.url, headers=AUTH, timeout=30) as client,
             client.stream(
-                "POST", "/api/chat/stream", json={"question": f"Tell me about {word} books"}
+                "POST",
+                "/api/chat/stream",
+                json={"question": f"For how many days can {word} borrow books?"},
             ) as answer,
         ):
             events = read_sse(answer.iter_lines())

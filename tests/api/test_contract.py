@@ -200,7 +200,7 @@ def test_kb_scope_limits_sources(client, library):
     other = _kb(client, "other")
     _upload(client, other["id"], "loans.md", b"Bikes can be borrowed for 3 days.")
     wait_documents(client, other["id"])
-    events = _ask(client, {"question": "How long can I borrow?", "kb_ids": [other["id"]]})
+    events = _ask(client, {"question": "How long can I borrow a bike?", "kb_ids": [other["id"]]})
     assert {s["kb_id"] for s in events[1]["sources"]} == {other["id"]}
 
 

@@ -15,12 +15,8 @@ from pathlib import Path
 import pytest
 
 from backend import paths
-from backend.container import Container
 from backend.desktop import gui
-from backend.desktop.bridge import DesktopApi, local_importer
-from backend.desktop.folders import collect_files
-from backend.desktop.server import remove_own_server_json, running_instance, write_server_json
-from backend.desktop.window_state import MIN_SIZE, WindowState
+from backend.desktop.bridge import DesktopApi
 from backend.paths import DataPaths
 from tests.conftest import ROOT, TOKEN, LiveServer
 
@@ -32,47 +28,6 @@ def touch(path: Path, text: str = "hello") -> Path:
 
 
 # -- folders ---------------------------------------------------------------------------------
-def test_collect_files_walks_folders_and_counts_what_it_skips(tmp_path: Path) -> None:
-    root = tmp_path / "docs"
-    keep = [touch(root / "a.md"), touch(root / "sub" / "b.txt"), touch(root / "sub" / "C.PDF")]
-    touch(root / "photo.jpg")  # unsupported
-    touch(root / ".secret.md")  # hidden
-    touch(root / "~$lock.docx")  # an Office lock file
-    touch(root / "Thumbs.db")
-    touch(root / ".git" / "notes.md")  # hidden tool folder: skipped whole
-    touch(root / "node_modules" / "pkg" / "readme.md")
-    touch(root / "__MACOSX" / "a.md")
-
-    selection = collect_files([root])
-
-    assert sorted(selection.files) == sorted(keep)
-    assert selection.skipped == 4
-    assert selection.skipped_folders == 3
-    assert not selection.truncated
-
-
-def test_collect_files_keeps_a_chosen_file_and_drops_duplicates(tmp_path: Path) -> None:
-    file = touch(tmp_path / "notes.txt")
-    other = touch(tmp_path / "x.exe")
-    selection = collect_files([file, tmp_path, str(file), tmp_path / "missing.md", other])
-    assert selection.files == [file]
-    assert selection.skipped == 3  # x.exe (chosen), missing.md, x.exe (in the folder)
-
-
-@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
-def test_collect_files_survives_a_symlink_loop(tmp_path: Path) -> None:
-    touch(tmp_path / "a" / "one.md")
-    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a", target_is_directory=True)
-    selection = collect_files([tmp_path / "a"])
-    assert [p.name for p in selection.files] == ["one.md"]
-
-
-def test_collect_files_stops_at_the_limit(tmp_path: Path) -> None:
-    for i in range(5):
-        touch(tmp_path / f"{i}.txt")
-    selection = collect_files([tmp_path], limit=3)
-    assert len(selection.files) == 3
-    assert selection.truncated and selection.skipped == 2
 
 
 # -- portable mode -------------------------------------------------------------------------
@@ -97,88 +52,12 @@ def test_portable_mode_keeps_the_data_next_to_the_app(
 
 
 # -- window state ----------------------------------------------------------------------------
-def test_window_state_round_trip_and_bad_files(tmp_path: Path) -> None:
-    path = tmp_path / "window.json"
-    assert WindowState.load(path) == WindowState()
-    WindowState(width=1000, height=700, x=10, y=20, maximized=True).save(path)
-    assert WindowState.load(path) == WindowState(1000, 700, 10, 20, True)
-    path.write_text("{not json")
-    assert WindowState.load(path) == WindowState()
-    path.write_text(json.dumps({"width": 5, "height": 99999}))
-    state = WindowState.load(path)
-    assert (state.width, state.height) == (MIN_SIZE[0], 10_000)
-
-
-def test_window_state_forgets_a_position_on_an_unplugged_monitor() -> None:
-    screens = [(0, 0, 1920, 1080)]
-    on_screen = WindowState(1200, 800, 100, 100).fit(screens)
-    assert (on_screen.x, on_screen.y) == (100, 100)
-    gone = WindowState(1200, 800, 2500, 100).fit(screens)
-    assert (gone.x, gone.y) == (None, None)
-    small = WindowState(3000, 2000).fit([(0, 0, 1280, 720)])
-    assert (small.width, small.height) == (1280, 720)
 
 
 # -- the JS bridge ---------------------------------------------------------------------------
-def test_import_paths_imports_a_folder_through_the_ingest_service(
-    tmp_path: Path, container: Container
-) -> None:
-    kb = container.kb_repo.create("Desk", "", container.embedder.name, container.embedder.dimension)
-    folder = tmp_path / "drop"
-    touch(folder / "orbit.md", "# Orbit\n\nThe orbit token is ORBIT-42.")
-    touch(folder / "sub" / "notes.txt", "Notes about nothing in particular.")
-    touch(folder / "skip.bin", "binary")
-    api = DesktopApi(container.paths.root)
-    assert api.import_paths(kb.id, [str(folder)])["error"]["code"] == "not_ready"
-    api._attach(None, local_importer(container))
-
-    answer = api.import_paths(kb.id, [str(folder)])
-
-    assert sorted(d["filename"] for d in answer["documents"]) == ["notes.txt", "orbit.md"]
-    assert all(d["status"] == "queued" and d["kb_id"] == kb.id for d in answer["documents"])
-    assert answer["skipped"] == 1 and answer["failed"] == []
-    assert len(container.doc_repo.in_kb(kb.id)) == 2
-    assert api.import_paths("no-such-kb", [str(folder)])["error"]["code"] == "not_found"
-    assert api.import_paths(kb.id, "not a list")["error"]["code"] == "invalid_request"  # type: ignore[arg-type]
-
-
-def test_dropped_paths_matches_the_names_the_page_saw(tmp_path: Path) -> None:
-    pytest.importorskip("webview")
-    from webview.dom import _dnd_state
-
-    _dnd_state["paths"][:] = [
-        ("report%20one.pdf", "/home/u/report%20one.pdf"),
-        ("Folder", "/home/u/Folder"),
-        ("stale.txt", "/x/stale.txt"),
-    ]
-    api = DesktopApi(tmp_path)
-    assert api.dropped_paths(["report one.pdf", "Folder", "other.md"]) == [
-        "/home/u/report one.pdf",
-        "/home/u/Folder",
-    ]
-    assert _dnd_state["paths"] == []
-    assert api.info()["data_dir"] == str(tmp_path)
-    assert ".pdf" in api.info()["extensions"]
-
-
-def test_open_external_refuses_anything_but_web_and_mail_links(tmp_path: Path) -> None:
-    api = DesktopApi(tmp_path)
-    assert api.open_external("file:///etc/passwd") is False
-    assert api.open_external("javascript:alert(1)") is False
 
 
 # -- server.json and instances ---------------------------------------------------------------
-def test_server_json_is_private_and_only_its_owner_removes_it(tmp_path: Path) -> None:
-    path = tmp_path / "server.json"
-    write_server_json(path, "http://127.0.0.1:1", "t")
-    if os.name != "nt":
-        assert path.stat().st_mode & 0o777 == 0o600
-    assert json.loads(path.read_text())["pid"] == os.getpid()
-    path.write_text(json.dumps({"url": "http://127.0.0.1:1", "token": "t", "pid": -5}))
-    remove_own_server_json(path)
-    assert path.exists()  # another process's file stays
-    assert running_instance(path) is None  # ... unless nobody answers there
-    assert not path.exists()
 
 
 def test_no_display_falls_back_to_the_browser_in_one_line(

@@ -1,6 +1,14 @@
-"""Hybrid retrieval: dense (sentence units, MaxSim) + BM25 keywords fused by RRF in Qdrant,
-then a light re-rank that weighs how well the best sentence matches and how many of the
-question's terms the passage (with its file name and heading) holds.
+"""Hybrid retrieval: ranked lists of evidence (dense sentence vectors by MaxSim, BM25
+keywords; later an e5 passage vector) fused with weights, then a light re-rank: how many
+of the question's terms the passage (with its file name and heading) holds, and whether
+it carries the values the question pins down (years, versions, model names; constraints).
+
+The fusion adds each list's normalised score times its weight. Dense scores are cosines
+already on one scale. BM25 scores are divided by the best one of the question, then
+scaled by how much of the question the best keyword match covers: in the same language
+the keyword side finds most of the question's terms and weighs fully, across languages
+it matches a stray name or number and weighs next to nothing, so it never drowns the
+dense side that alone can work there.
 
 The re-rank is what separates near-twins: two handbooks with the same sentence but
 different numbers differ only in their company name, which sits in the file name or
@@ -18,12 +26,20 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from backend.rag.constraints import Constraint, constraints, fit
 from backend.rag.embedder import Embedder
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, SearchQuery, VectorStore
 
 DENSE_WEIGHT = 0.6
-COVERAGE_WEIGHT = 0.4
+KEYWORD_WEIGHT = 0.6
+# The re-rank: term coverage with identifiers weighted up, and the constraint fit.
+COVERAGE_WEIGHT = 0.1
+CONSTRAINT_WEIGHT = 0.1
+# Sentence scores (the extractive answerer's choice): dense and the sentence's own
+# coverage of the question's terms.
+UNIT_DENSE_WEIGHT = 0.6
+UNIT_COVERAGE_WEIGHT = 0.4
 # Model numbers, years, codes and names tell near-twins apart ("X3" vs "X2", "2025" vs
 # "2024", "Acme" vs "Globex"), so they weigh more than ordinary words in term coverage.
 IDENTIFIER_WEIGHT = 3.0
@@ -60,6 +76,41 @@ def identifiers(question: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Stages:
+    """Which ranking stages run; all on in the app. The quality benchmark's ablation turns
+    each off in turn to show what it earns (scripts/bench/quality.py --ablate)."""
+
+    dense: bool = True  # sentence vectors (MaxSim) as a ranked list
+    keywords: bool = True  # BM25 as a ranked list
+    fusion_weights: bool = True  # off: equal weights, BM25 not gated by its coverage
+    coverage: bool = True  # re-rank: share of the question's terms the passage holds
+    identifiers: bool = True  # re-rank: model numbers, years, names weigh more
+    quantity: bool = True  # re-rank: "how many" prefers a passage with a new number
+    constraints: bool = True  # re-rank: the asked year/version/model beats another one
+
+
+ALL_STAGES = Stages()
+
+
+@dataclass
+class Evidence:
+    """One ranked list: a score per chunk id (higher is better) and its weight."""
+
+    name: str
+    weight: float
+    scores: dict[str, float]
+
+
+def fuse(lists: list[Evidence]) -> dict[str, float]:
+    """The weighted sum of each list's scores; a chunk a list did not find adds nothing."""
+    fused: dict[str, float] = {}
+    for evidence in lists:
+        for point, value in evidence.scores.items():
+            fused[point] = fused.get(point, 0.0) + evidence.weight * value
+    return fused
+
+
 @dataclass
 class UnitScore:
     start: int
@@ -81,6 +132,10 @@ class Passage:
     score: float
     dense: float
     coverage: float
+    keywords: float = 0.0
+    # The median MaxSim of every candidate the search considered for this question: how
+    # much the best passage stands out from the crowd (relevance.py) is dense - this.
+    crowd: float = 0.0
     units: list[UnitScore] = field(default_factory=list)
     unit_vectors: np.ndarray | None = field(default=None, repr=False)
     point_id: str = field(default="", repr=False)
@@ -95,8 +150,6 @@ class Passage:
             "text": self.text,
             "score": round(self.score, 4),
         }
-
-
 
 
 # Only the first passages are read sentence by sentence (the extractive answer and the
@@ -150,27 +203,38 @@ class HybridRetriever:
         top_k: int,
         hybrid: bool = True,
         focus: str | None = None,
+        stages: Stages = ALL_STAGES,
     ) -> list[Passage]:
         """Passages for `question`; their sentences are scored against `focus` when given
         (a follow-up is searched together with the earlier question, but it is the
         follow-up's own words that pick the sentence that answers it)."""
         query_vector = self.embed_query(question)
-        query_terms = self.keywords.query(question)
         hits = self.store.search(
             SearchQuery(
-                dense=query_vector, keywords=query_terms, kb_ids=kb_ids, limit=top_k, hybrid=hybrid
+                dense=query_vector,
+                keywords=self.keywords.query(question),
+                kb_ids=kb_ids,
+                limit=top_k,
+                hybrid=hybrid and stages.keywords,
+                dense_search=stages.dense,
             )
         )
-        terms = self.weighted_terms(question)
-        quantity = question if asks_quantity(question) else None
+        terms = self.weighted_terms(question, stages.identifiers)
+        coverage = {
+            hit.id: self.coverage(terms, keyword_text(*_labels(hit), hit.text)) for hit in hits
+        }
+        fused = fuse(self.evidence(hits, coverage, stages))
+        asked = constraints(question) if stages.constraints else []
+        quantity = question if stages.quantity and asks_quantity(question) else None
         ranked = sorted(
-            (
-                self._score(hit, rank, query_vector, terms, quantity)
-                for rank, hit in enumerate(hits)
-            ),
-            key=lambda p: p.score,
-            reverse=True,
+            (self._passage(hit, fused, coverage, asked, quantity, stages) for hit in hits),
+            # Equal scores (twin chunks) are ordered by id, so the same question over the
+            # same knowledge base always gives the same sources.
+            key=lambda p: (-round(p.score, 9), p.point_id),
         )[:top_k]
+        crowd = float(np.median([h.dense for h in hits])) if hits else 0.0
+        for passage in ranked:
+            passage.crowd = crowd
         if focus and focus != question:
             query_vector = self.embed_query(focus)
             terms = self.weighted_terms(focus)
@@ -206,9 +270,9 @@ class HybridRetriever:
         keys.update(w[:5].lower() for w in _LATIN.findall(text))
         return frozenset(keys)
 
-    def weighted_terms(self, question: str) -> dict[int | str, float]:
+    def weighted_terms(self, question: str, named: bool = True) -> dict[int | str, float]:
         weights = dict.fromkeys(self.lexical_keys(question), 1.0)
-        for word in identifiers(question):
+        for word in identifiers(question) if named else []:
             for term in self.lexical_keys(word):
                 weights[term] = IDENTIFIER_WEIGHT
         return weights
@@ -235,30 +299,46 @@ class HybridRetriever:
         dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
         for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]
-            unit.score = DENSE_WEIGHT * float(dense[number]) if dense is not None else 0.0
-            unit.score += COVERAGE_WEIGHT * self.coverage(asked, sentence)
+            unit.score = UNIT_DENSE_WEIGHT * float(dense[number]) if dense is not None else 0.0
+            unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
 
-    def _score(
+    def evidence(
+        self, hits: list[ChunkHit], coverage: dict[str, float], stages: Stages
+    ) -> list[Evidence]:
+        """The ranked lists to fuse (see the module docstring for their scales)."""
+        lists = []
+        if stages.dense:
+            lists.append(Evidence("dense", DENSE_WEIGHT, {h.id: h.dense for h in hits}))
+        best = max((h.keywords for h in hits), default=0.0)
+        if stages.keywords and best > 0:
+            gate = max(coverage.values(), default=0.0) if stages.fusion_weights else 1.0
+            weight = KEYWORD_WEIGHT if stages.fusion_weights else DENSE_WEIGHT
+            scores = {h.id: gate * h.keywords / best for h in hits}
+            lists.append(Evidence("keywords", weight, scores))
+        return lists
+
+    def _passage(
         self,
         hit: ChunkHit,
-        rank: int,
-        query: np.ndarray,
-        terms: dict[int | str, float],
+        fused: dict[str, float],
+        coverage: dict[str, float],
+        asked: list[Constraint],
         quantity: str | None,
+        stages: Stages,
     ) -> Passage:
         payload = hit.payload
         text = hit.text
-        spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
-        filename = str(payload.get("filename", ""))
-        heading = str(payload.get("heading", ""))
-        coverage = self.coverage(terms, keyword_text(filename, heading, text))
-        dense = hit.dense
-        score = DENSE_WEIGHT * dense + COVERAGE_WEIGHT * coverage + 0.001 / (1 + rank)
-        units = [UnitScore(a, b, 0.0) for a, b in spans]  # scored for the first passages only
+        filename, heading = _labels(hit)
+        score = fused.get(hit.id, 0.0)
+        if stages.coverage:
+            score += COVERAGE_WEIGHT * coverage[hit.id]
+        if asked:
+            score += CONSTRAINT_WEIGHT * fit(asked, keyword_text(filename, heading, text))
         if quantity and new_numbers(text, quantity):
             score += QUANTITY_BONUS
+        spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
         return Passage(
             index=0,
             kb_id=str(payload.get("kb_id")),
@@ -268,9 +348,14 @@ class HybridRetriever:
             text=text,
             heading=heading,
             score=score,
-            dense=dense,
-            coverage=coverage,
-            units=units,
+            dense=hit.dense,
+            coverage=coverage[hit.id],
+            keywords=hit.keywords,
+            units=[UnitScore(a, b, 0.0) for a, b in spans],  # scored for the first few only
             unit_vectors=hit.unit_vectors,
             point_id=hit.id,
         )
+
+
+def _labels(hit: ChunkHit) -> tuple[str, str]:
+    return str(hit.payload.get("filename", "")), str(hit.payload.get("heading", ""))

@@ -27,10 +27,12 @@ class Outcome:
         return self.question.filename in self.filenames[:5]
 
     @property
-    def page_ok(self) -> bool:
-        if self.question.page is None or not self.top1:
-            return True
-        return self.pages[0] == self.question.page
+    def page_ok(self) -> bool | None:
+        """None for a question with no page: it says nothing about pages, so it is left out
+        of the page score instead of counting as right."""
+        if self.question.page is None:
+            return None
+        return self.top1 and self.pages[0] == self.question.page
 
     @property
     def fact_in_answer(self) -> bool:
@@ -41,14 +43,19 @@ class Outcome:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
 
+    def scored(self, name: str) -> list[bool]:
+        values = (getattr(o, name) for o in self.outcomes)
+        return [bool(v) for v in values if v is not None]
+
     def rate(self, name: str) -> float:
-        return sum(getattr(o, name) for o in self.outcomes) / max(len(self.outcomes), 1)
+        values = self.scored(name)
+        return sum(values) / max(len(values), 1)
 
     def failures(self, name: str) -> list[str]:
         return [
             f"{o.question.text} -> {o.filenames[:3]} | {o.answer[:120]!r}"
             for o in self.outcomes
-            if not getattr(o, name)
+            if getattr(o, name) is False
         ]
 
     def markdown(self) -> str:
@@ -59,7 +66,10 @@ class Report:
             ("answer states the fact (no model)", "fact_in_answer"),
         ]
         lines = [f"Questions: {len(self.outcomes)}", "", "| measure | rate |", "|---|---|"]
-        lines += [f"| {label} | {self.rate(name):.0%} |" for label, name in rows]
+        lines += [
+            f"| {label} | {self.rate(name):.0%} of {len(self.scored(name))} |"
+            for label, name in rows
+        ]
         return "\n".join(lines)
 
 

@@ -26,13 +26,12 @@ from backend.rag.vectors.store import (
     PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
-    RRF_K,
     ChunkHit,
     ChunkPoint,
     PassageHit,
     PendingPassage,
     SearchQuery,
-    candidates,
+    in_rrf_order,
 )
 
 COLLECTION = "chunks"
@@ -134,60 +133,72 @@ class EdgeVectorStore:
         return int(self._shard.count(self._q.CountRequest(exact=True, filter=flt)))
 
     def search(self, query: SearchQuery) -> list[ChunkHit]:
-        """Fused hits without their vectors (turning 12 hits' sentence vectors into Python
-        objects cost more than the search at 1k chunks); their MaxSim from a second,
-        exact query limited to their ids."""
+        """The union of the dense list (MaxSim over sentence vectors) and the keyword list
+        (BM25), each `depth` deep, every hit carrying both scores, so that the retriever
+        fuses the ranked lists with its own weights. A hit found by one side gets the
+        other side's score from a second, exact query limited to the ids (0 if none).
+        Hits come without their vectors (turning them into Python objects cost more than
+        the search at 1k chunks)."""
         q = self._q
         flt = self._match("kb_id", query.kb_ids) if query.kb_ids else None
         exact = q.SearchParams(exact=True)
         question = self._codec.question(query.dense)
         dense = q.Query.Nearest([question.values], using=DENSE)
         depth = max(query.limit * PREFETCH_FACTOR, PREFETCH_MIN)
-        if query.hybrid and query.keywords.indices:
-            sparse = q.Query.Nearest(
+        sparse = (
+            q.Query.Nearest(
                 q.SparseVector(query.keywords.indices, query.keywords.values), using=KEYWORDS
             )
-            request = q.QueryRequest(
-                limit=candidates(query.limit),
-                prefetches=[
-                    q.Prefetch(limit=depth, query=dense, filter=flt, params=exact),
-                    q.Prefetch(limit=depth, query=sparse, filter=flt),
-                ],
-                query=q.Fusion.Rrf(k=RRF_K),
-                with_payload=True,
-                with_vector=False,
-            )
-            found = [(p.id, p.score, p.payload) for p in self._shard.query(request)]
-            if not found:
-                return []
-            scored = q.QueryRequest(
-                limit=len(found),
-                query=dense,
-                filter=q.Filter(must=[q.HasIdCondition({point for point, _, _ in found})]),
-                params=exact,
-                with_payload=False,
-                with_vector=False,
-            )
-            maxsim = {
-                p.id: self._codec.similarity(p.score, question) for p in self._shard.query(scored)
-            }
-            return [
-                ChunkHit(str(point), float(score), dict(payload or {}), maxsim.get(point, 0.0))
-                for point, score, payload in found
-            ]
-        request = q.QueryRequest(
-            limit=candidates(query.limit),
-            query=dense,
-            filter=flt,
-            params=exact,
-            with_payload=True,
-            with_vector=False,
+            if query.hybrid and query.keywords.indices
+            else None
         )
-        hits = []
-        for p in self._shard.query(request):
-            similarity = self._codec.similarity(p.score, question)
-            hits.append(ChunkHit(str(p.id), similarity, dict(p.payload or {}), similarity))
-        return hits
+
+        def run(nearest: Any, limit: int, where: Any, payload: bool) -> list[Any]:
+            params = exact if nearest is dense else None
+            request = q.QueryRequest(
+                limit=limit,
+                query=nearest,
+                filter=where,
+                params=params,
+                with_payload=payload,
+                with_vector=False,
+            )
+            return list(self._shard.query(request))
+
+        def among(ids: set[Any]) -> Any:
+            return q.Filter(must=[q.HasIdCondition(ids)])
+
+        payloads: dict[Any, dict[str, Any]] = {}
+        maxsim: dict[Any, float] = {}
+        bm25: dict[Any, float] = {}
+        if query.dense_search:
+            for p in run(dense, depth, flt, True):
+                payloads[p.id] = dict(p.payload or {})
+                maxsim[p.id] = self._codec.similarity(p.score, question)
+        if sparse is not None:
+            for p in run(sparse, depth, flt, True):
+                payloads.setdefault(p.id, dict(p.payload or {}))
+                bm25[p.id] = float(p.score)
+            missing = set(payloads) - set(maxsim)
+            if missing:
+                for p in run(dense, len(missing), among(missing), False):
+                    maxsim[p.id] = self._codec.similarity(p.score, question)
+            missing = set(payloads) - set(bm25)
+            if missing:
+                for p in run(sparse, len(missing), among(missing), False):
+                    bm25[p.id] = float(p.score)
+        return in_rrf_order(
+            [
+                ChunkHit(
+                    str(point),
+                    maxsim.get(point, 0.0),
+                    payload,
+                    maxsim.get(point, 0.0),
+                    keywords=bm25.get(point, 0.0),
+                )
+                for point, payload in payloads.items()
+            ]
+        )
 
     def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
         points = self._shard.retrieve([uuid.UUID(p) for p in point_ids], False, [DENSE])

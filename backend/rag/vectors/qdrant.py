@@ -23,13 +23,12 @@ from backend.rag.vectors.store import (
     PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
-    RRF_K,
     ChunkHit,
     ChunkPoint,
     PassageHit,
     PendingPassage,
     SearchQuery,
-    candidates,
+    in_rrf_order,
 )
 
 COLLECTION = "wowrag_chunks"
@@ -142,52 +141,70 @@ class QdrantClientVectorStore:
             return int(self._client.count(COLLECTION, count_filter=flt, exact=True).count)
 
     def search(self, query: SearchQuery) -> list[ChunkHit]:
+        """The union of the dense and keyword lists, each hit with both scores (see
+        EdgeVectorStore.search). Sentence vectors come in the same round trip (a server
+        is a network hop away), so the MaxSim is computed here."""
         m = self._m
         flt = self._match("kb_id", query.kb_ids) if query.kb_ids else None
         dense = [query.dense.tolist()]
         depth = max(query.limit * PREFETCH_FACTOR, PREFETCH_MIN)
+        points: dict[str, Any] = {}
+        bm25: dict[str, float] = {}
         with self._lock:
-            if query.hybrid and query.keywords.indices:
-                sparse = m.SparseVector(
-                    indices=query.keywords.indices, values=query.keywords.values
-                )
-                result = self._client.query_points(
-                    COLLECTION,
-                    prefetch=[
-                        m.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
-                        m.Prefetch(query=sparse, using=KEYWORDS, limit=depth, filter=flt),
-                    ],
-                    query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
-                    limit=candidates(query.limit),
-                    with_payload=True,
-                    with_vectors=[DENSE],
-                )
-            else:
-                result = self._client.query_points(
+            if query.dense_search:
+                for point in self._client.query_points(
                     COLLECTION,
                     query=dense,
                     using=DENSE,
                     query_filter=flt,
-                    limit=candidates(query.limit),
+                    limit=depth,
                     with_payload=True,
                     with_vectors=[DENSE],
+                ).points:
+                    points[str(point.id)] = point
+            if query.hybrid and query.keywords.indices:
+                sparse = m.SparseVector(
+                    indices=query.keywords.indices, values=query.keywords.values
                 )
-        # The vectors came in the same round trip (a server is a network hop away), so
-        # the MaxSim is computed here.
+                for point in self._client.query_points(
+                    COLLECTION,
+                    query=sparse,
+                    using=KEYWORDS,
+                    query_filter=flt,
+                    limit=depth,
+                    with_payload=True,
+                    with_vectors=[DENSE],
+                ).points:
+                    points.setdefault(str(point.id), point)
+                    bm25[str(point.id)] = float(point.score)
+                missing = [p for p in points if p not in bm25]
+                if missing:
+                    among = m.Filter(must=[m.HasIdCondition(has_id=missing)])
+                    for point in self._client.query_points(
+                        COLLECTION,
+                        query=sparse,
+                        using=KEYWORDS,
+                        query_filter=among,
+                        limit=len(missing),
+                        with_payload=False,
+                    ).points:
+                        bm25[str(point.id)] = float(point.score)
         hits = []
-        for point in result.points:
+        for key, point in points.items():
             vectors = point.vector if isinstance(point.vector, dict) else {}
             units = np.asarray(vectors.get(DENSE) or np.zeros((0, len(query.dense))), np.float32)
+            maxsim = float(np.max(units @ query.dense)) if len(units) else 0.0
             hits.append(
                 ChunkHit(
-                    id=str(point.id),
-                    score=float(point.score),
+                    id=key,
+                    score=maxsim,
                     payload=dict(point.payload or {}),
-                    dense=float(np.max(units @ query.dense)) if len(units) else 0.0,
+                    dense=maxsim,
                     unit_vectors=units if len(units) else None,
+                    keywords=bm25.get(key, 0.0),
                 )
             )
-        return hits
+        return in_rrf_order(hits)
 
     def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
         with self._lock:

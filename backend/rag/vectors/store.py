@@ -81,10 +81,24 @@ class ChunkHit:
     payload: dict[str, Any]
     dense: float
     unit_vectors: np.ndarray | None = None
+    keywords: float = 0.0  # the question's BM25 score for this chunk; 0 if no term matched
 
     @property
     def text(self) -> str:
         return str(self.payload.get("text", ""))
+
+
+def in_rrf_order(hits: list[ChunkHit]) -> list[ChunkHit]:
+    """The union of the dense and keyword lists, best first by plain RRF over the two (the
+    retriever fuses them again with its own weights); ties by id, so the order is stable."""
+    fused: dict[str, float] = {h.id: 0.0 for h in hits}
+    for value in (lambda h: h.dense, lambda h: h.keywords):
+        ranked = sorted((h for h in hits if value(h) > 0), key=lambda h: (-value(h), h.id))
+        for rank, hit in enumerate(ranked):
+            fused[hit.id] += 1.0 / (RRF_K + rank + 1)
+    for hit in hits:
+        hit.score = fused[hit.id]
+    return sorted(hits, key=lambda h: (-h.score, h.id))
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,8 @@ class SearchQuery:
     keywords: SparseTerms
     kb_ids: list[str] | None
     limit: int
-    hybrid: bool = True
+    hybrid: bool = True  # the keyword list too (off: dense only)
+    dense_search: bool = True  # the dense list (off: keywords only, for the ablation)
 
 
 class VectorStore(Protocol):

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     vector_engine: VectorEngine | None = None
     max_upload_mb: int = Field(default=200, ge=1)
+    # Imports stop this far above a full disk; the reserve is released to open on one.
+    min_free_mb: int = Field(default=300, ge=0)
+    space_reserve_mb: int = Field(default=64, ge=0)
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     embed_workers: int = Field(default=0, ge=0, description="0 means one per core")

@@ -20,8 +20,10 @@ from backend.rag.sparse import KeywordEncoder
 from backend.rag.vectors.factory import open_vector_store
 from backend.rag.vectors.store import VectorStore
 from backend.services.chat import ChatService
+from backend.services.disk import DiskSpace
 from backend.services.events import EventBus
 from backend.services.ingest import IngestService
+from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.kb_models import KnowledgeModels
 from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
@@ -44,6 +46,12 @@ class Container:
         self.token = settings.token or secrets.token_urlsafe(24)
         self.paths = DataPaths(Path(settings.data_dir or default_data_dir()).resolve())
         self.paths.ensure()
+        self.disk = DiskSpace(
+            self.paths.root, settings.min_free_mb << 20, settings.space_reserve_mb << 20
+        )
+        # On a full disk SQLite cannot open its log and Qdrant Edge dies (SIGBUS) replaying
+        # its own into memory maps: the reserve gives them the room, before either opens.
+        self.disk.make_room()
         self.db = Database(self.paths.database)
         self.kb_repo = KnowledgeBaseRepository(self.db)
         self.doc_repo = DocumentRepository(self.db)
@@ -63,16 +71,21 @@ class Container:
         self.reader = ReaderProcess(
             timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb
         )
-        self.uploads = UploadStore(self.paths.uploads, settings.max_upload_mb << 20)
+        self.uploads = UploadStore(self.paths.uploads, settings.max_upload_mb << 20, self.disk)
         self.ingest = IngestService(
             self.kb_repo,
             self.doc_repo,
             self.uploads,
-            self.store,
-            self.pool,
-            self.keywords,
-            self.events,
-            self.reader.read,
+            ImportPipeline(
+                self.doc_repo,
+                self.uploads,
+                self.store,
+                self.pool,
+                self.keywords,
+                self.events,
+                self.reader.read,
+                self.disk,
+            ),
         )
         self.local_models = LocalModels()
         self.llm_clients = HttpClients()
@@ -91,7 +104,7 @@ class Container:
         self.kb_models = KnowledgeModels(self.kb_repo)
         self.sessions = SessionService(self.session_repo)
         self.knowledge_bases = KnowledgeBaseService(
-            self.kb_repo, self.ingest, self.session_repo, self.embedder
+            self.kb_repo, self.ingest, self.session_repo, self.embedder, self.paths.qdrant
         )
         self._closed = False
 

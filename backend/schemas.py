@@ -16,6 +16,7 @@ class KnowledgeBaseOut(BaseModel):
     created_at: str
     document_count: int
     chunk_count: int
+    storage_bytes: int
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> KnowledgeBaseOut:
@@ -26,6 +27,7 @@ class KnowledgeBaseOut(BaseModel):
             created_at=kb.created_at,
             document_count=kb.document_count,
             chunk_count=kb.chunk_count,
+            storage_bytes=kb.storage_bytes,
         )
 
 

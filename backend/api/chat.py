@@ -19,6 +19,7 @@ from backend.services.chat import (
     AnswerFailed,
     ChatEvent,
     ChatRequest,
+    HistoryNotSaved,
     SessionStarted,
     SourcesFound,
     TokenDelta,
@@ -32,6 +33,7 @@ EVENT_NAMES: dict[type, str] = {
     TokenDelta: "token",
     AnswerDone: "done",
     AnswerFailed: "error",
+    HistoryNotSaved: "warning",
 }
 
 

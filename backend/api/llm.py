@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
-from starlette.datastructures import UploadFile
 
 from backend.api.deps import LlmCatalogDep, ModelFilesDep
+from backend.api.multipart import receive_files
 from backend.errors import Invalid
 from backend.services.llm_catalog import LlmChoice
 from backend.services.settings import API_KEY_PATTERN, BASE_URL_PATTERN
@@ -68,13 +68,9 @@ async def import_model(request: Request, files: ModelFilesDep) -> dict[str, obje
                 'Send JSON {"path": "/absolute/model.gguf"}.', code="invalid_request"
             ) from None
         return (await files.import_path(body.path)).to_dict()
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Invalid(
-            'Send the model as a multipart `file`, or JSON {"path": ...}.', code="invalid_request"
-        )
-    try:
-        return (await files.import_upload(upload.filename, upload.file)).to_dict()
-    finally:
-        await upload.close()
+    # Streamed into the models folder as it arrives: `request.form()` would first spool a
+    # multi-GB model to the system temp dir.
+    upload = files.receiver()
+    await receive_files(request, upload, field="file", max_files=1)
+    assert upload.model is not None  # receive_files answers an error when no file came
+    return upload.model.to_dict()

@@ -25,6 +25,7 @@ async def info(c: ContainerDep) -> dict[str, Any]:
         "data_dir": str(c.paths.root),
         "vector_engine": c.store.engine,
         "embedder": c.embedder.name,
+        "disk": c.disk.state().to_dict(),
     }
 
 

@@ -73,7 +73,17 @@ class AnswerFailed:
     message: str
 
 
-ChatEvent = SessionStarted | SourcesFound | TokenDelta | AnswerDone | AnswerFailed
+@dataclass
+class HistoryNotSaved:
+    """The disk is full: the answer streams, but the history could not keep it."""
+
+    code: str = "history_not_saved"
+    message: str = "The disk holding the data folder is full: this chat is not saved."
+
+
+ChatEvent = (
+    SessionStarted | SourcesFound | TokenDelta | AnswerDone | AnswerFailed | HistoryNotSaved
+)
 
 
 @dataclass
@@ -176,6 +186,9 @@ class ChatService:
         checkpoint = time.perf_counter()
         try:
             yield SessionStarted(turn.session_id, turn.message_id)
+            warned = self.sessions.not_saved(turn.session_id, turn.message_id)
+            if warned:
+                yield HistoryNotSaved()
             query = await self._standalone_question(generator, turn)
             passages = await asyncio.to_thread(
                 self.retriever.retrieve,
@@ -209,6 +222,8 @@ class ChatService:
                         checkpoint = time.perf_counter()
                         self.sessions.update_message(turn.message_id, answer, status="streaming")
             status = "done"
+            if not warned and self.sessions.not_saved(turn.session_id, turn.message_id):
+                yield HistoryNotSaved()
             usage = getattr(generator, "last_usage", None)
             yield AnswerDone(
                 answer,

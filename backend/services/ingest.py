@@ -1,47 +1,22 @@
-"""Import of documents: upload returns at once; one background worker parses (in a separate,
-limited process), chunks, embeds (a process per core) and indexes each document, moving it
-through queued -> parsing -> embedding -> ready, or failed with a reason a person understands.
-Half-done work is picked up again after a restart."""
+"""Import of documents, as requests see it: an upload returns at once with its documents
+queued (or answered as duplicates); the work goes on in the import pipeline
+(`ingest_pipeline.py`). Also retry, delete, and the reads of documents."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import queue
-import threading
-import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
-import numpy as np
-
-from backend.rag.embedding_pool import EmbeddingPool
-from backend.rag.readers import ParsedDocument
-from backend.rag.sparse import KeywordEncoder, keyword_text
-from backend.rag.splitter import Chunk, split_pages
-from backend.rag.vectors.store import ChunkPoint, VectorStore
-from backend.schemas import DocumentOut
-from backend.services.events import EventBus
-from backend.services.uploads import StoredUpload, UploadStore, sanitize_filename
+from backend.errors import NotFound
+from backend.services.disk import refused_when_full
+from backend.services.ingest_pipeline import ImportPipeline
+from backend.services.ingest_recovery import resume_after_space
+from backend.services.uploads import Received, UploadBatch, UploadStore, sanitize_filename
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import Document, DocumentStatus
-
-log = logging.getLogger(__name__)
-EMBED_BATCH = 48
-UPSERT_BATCH = 256
-PIPELINE_DEPTH = 2
-# The embedding processes (one model copy per core) end after this long without work.
-POOL_IDLE_S = 60.0
-# Qdrant's write-ahead log keeps every upsert through a kill; a flush (segments to disk,
-# the log truncated) costs as much as importing a small document, so it runs at most this
-# often and whenever the queue runs dry.
-FLUSH_EVERY_S = 5.0
-PROGRESS_EVERY_S = 0.25
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -50,108 +25,52 @@ class IncomingFile:
     stream: BinaryIO
 
 
-@dataclass
-class PreparedDocument:
-    """A parsed and split document whose sentences are being embedded."""
-
-    doc: Document
-    chunks: list[Chunk]
-    unique_units: list[str]
-    futures: list[Future[np.ndarray]]
-
-
-class DocumentGone(Exception):
-    """The document was deleted while it was being imported."""
-
-
-Parser = Callable[[str, str], ParsedDocument]
-
-
 class IngestService:
     def __init__(
         self,
         kbs: KnowledgeBaseRepository,
         documents: DocumentRepository,
         uploads: UploadStore,
-        store: VectorStore,
-        pool: EmbeddingPool,
-        keywords: KeywordEncoder,
-        events: EventBus,
-        parse: Parser,
+        pipeline: ImportPipeline,
     ) -> None:
         self.kbs, self.documents, self.uploads = kbs, documents, uploads
-        self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
-        self.parse = parse
-        self.pool_idle_s = POOL_IDLE_S
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._prepared: queue.Queue[PreparedDocument | None] = queue.Queue(PIPELINE_DEPTH)
-        self._threads: list[threading.Thread] = []
-        self._stopping = threading.Event()
-        self._current: str | None = None
-        self._indexing: str | None = None
-        self._flushed = time.monotonic()
+        self.pipeline = pipeline
 
-    # -- lifecycle -----------------------------------------------------------------------------
+    # -- lifecycle (the pipeline's) ------------------------------------------------------------
     def start(self) -> None:
-        self.recover()
-        self._threads = [
-            threading.Thread(target=self._read_loop, name="ingest-read", daemon=True),
-            threading.Thread(target=self._index_loop, name="ingest-index", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self.pipeline.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._queue.put(None)
-        with contextlib.suppress(queue.Full):
-            self._prepared.put_nowait(None)
-        for thread in self._threads:
-            thread.join(timeout)
-        self.pool.stop()
-
-    def recover(self) -> None:
-        """Make SQLite and Qdrant agree after a crash, then queue half-done documents again."""
-        ready = self.documents.ids_by_status(DocumentStatus.READY)
-        stored = self.store.document_counts()
-        for doc_id in stored.keys() - ready:  # what an interrupted import left behind
-            self.store.delete_document(doc_id)
-        for doc in self.documents.unfinished():
-            if not self.uploads.path(doc.stored_name).exists():
-                self._set(
-                    doc.id,
-                    status=DocumentStatus.FAILED,
-                    progress=1.0,
-                    error="The uploaded file was lost before it could be imported.",
-                )
-                continue
-            self._set(doc.id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
-            self._queue.put(doc.id)
-        for doc_id in ready:
-            found = self.documents.find(doc_id)
-            if found and found.chunk_count and stored.get(doc_id, 0) < found.chunk_count:
-                if doc_id in stored:  # a part: import it again from the start
-                    self.store.delete_document(doc_id)
-                self._set(doc_id, status=DocumentStatus.QUEUED, progress=0.0)
-                self._queue.put(doc_id)
-        # A kill during an upload leaves a stored file that no document names.
-        named = self.documents.all_stored_names()
-        for path in self.uploads.folder.glob("*.bin"):
-            if path.name not in named:
-                path.unlink(missing_ok=True)
+        self.pipeline.stop(timeout)
 
     def idle(self) -> bool:
-        return self._queue.empty() and self._current is None and self._indexing is None
+        return self.pipeline.idle()
 
     # -- requests ------------------------------------------------------------------------------
+    def begin_upload(self, kb_id: str) -> UploadBatch:
+        """An HTTP upload into a knowledge base: its files are written into the batch as they
+        arrive; `commit` makes them documents."""
+        self.kbs.get(kb_id)
+        self.uploads.disk.require()
+        accept = partial(self.accept, kb_id)
+        return UploadBatch(self.uploads, accept, self.documents.all_stored_names)
+
     def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
         """Files given as streams (the desktop bridge's dropped paths): store, then accept."""
         self.kbs.get(kb_id)
-        return self.accept(kb_id, [(f.filename, self.uploads.save(f.stream)) for f in files])
+        self.uploads.disk.require()
+        received = [(f.filename, self.uploads.save(f.stream)) for f in files]
+        try:
+            with refused_when_full(self.uploads.disk):
+                return self.accept(kb_id, received)
+        except BaseException:
+            named = self.documents.all_stored_names()
+            for _, stored in received:
+                if stored.stored_name not in named:
+                    self.uploads.remove(stored.stored_name)
+            raise
 
-    def accept(
-        self, kb_id: str, received: Sequence[tuple[str | None, StoredUpload]]
-    ) -> list[Document]:
+    def accept(self, kb_id: str, received: Sequence[Received]) -> list[Document]:
         """Files already in the upload store become documents: queued, or duplicate."""
         self.kbs.get(kb_id)
         accepted: list[Document] = []
@@ -167,152 +86,49 @@ class IngestService:
                 self.documents.update(doc.id, error=f"Same content as {twin.filename!r}.")
                 doc = self.documents.get(doc.id)
             else:
-                self._queue.put(doc.id)
-            self._publish(doc)
+                self.pipeline.enqueue(doc.id)
+            self.pipeline.publish(doc)
             accepted.append(doc)
         return accepted
 
+    def retry(self, kb_id: str, doc_id: str) -> Document:
+        """Import a document again from its stored file (Retry of a failed one)."""
+        doc = self.get(kb_id, doc_id)
+        if doc.status is DocumentStatus.DUPLICATE or doc.status.unfinished:
+            return doc
+        if not self.uploads.path(doc.stored_name).exists():
+            raise NotFound("The uploaded file is gone: upload it again.", code="file_not_found")
+        self.uploads.disk.require()
+        with refused_when_full(self.uploads.disk):
+            self.pipeline.store.delete_document(doc.id)
+            self.pipeline.requeue(doc.id)
+        return self.documents.get(doc.id)
+
+    # Deleting is how a person frees space: on a full disk the reserve makes room for the
+    # deletes to be written, and what failed for want of space is queued again after.
     def delete_document(self, kb_id: str, doc_id: str) -> None:
         doc = self.get(kb_id, doc_id)
+        self.uploads.disk.make_room()
         self.documents.delete(doc.id)
-        self.store.delete_document(doc.id)
+        self.pipeline.store.delete_document(doc.id)
         self.uploads.remove(doc.stored_name)
+        self._space_freed()
 
     def delete_kb(self, kb_id: str) -> None:
         self.kbs.get(kb_id)
+        self.uploads.disk.make_room()
         names = self.documents.stored_names(kb_id)
         self.kbs.delete(kb_id)
-        self.store.delete_kb(kb_id)
+        self.pipeline.store.delete_kb(kb_id)
         for name in names:
             self.uploads.remove(name)
+        self._space_freed()
 
-    # -- the worker ----------------------------------------------------------------------------
-    # Two stages, so that all cores stay busy: the reader thread parses, splits and hands
-    # the sentences to the embedding processes, then goes on with the next file while the
-    # indexer thread waits for those vectors and writes them to Qdrant.
-    def _read_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                doc_id = self._queue.get(timeout=self.pool_idle_s)
-            except queue.Empty:
-                self.pool.stop_if_idle()
-                continue
-            if doc_id is None:
-                break
-            self.pool.start()  # the embedders load while the first file is read
-            self._current = doc_id
-            prepared = self._guarded(doc_id, self._prepare)
-            if prepared is not None:
-                self._prepared.put(prepared)  # blocks while the indexer is PIPELINE_DEPTH behind
-            self._current = None
-        self._prepared.put(None)
+    def _space_freed(self) -> None:
+        resume_after_space(self.pipeline)
+        self.uploads.disk.refill()
 
-    def _index_loop(self) -> None:
-        while True:
-            prepared = self._prepared.get()
-            if prepared is None:
-                break
-            self._indexing = prepared.doc.id
-            self._guarded(prepared.doc.id, partial(self._index, prepared))
-            self._indexing = None
-
-    def _guarded(self, doc_id: str, step: Callable[[str], _T]) -> _T | None:
-        try:
-            return step(doc_id)
-        except DocumentGone:
-            self.store.delete_document(doc_id)
-        except Exception as exc:  # one bad file must never stop the queue
-            log.exception("import of %s failed", doc_id)
-            with contextlib.suppress(DocumentGone):
-                self._fail(doc_id, _human_error(exc))
-        return None
-
-    def _prepare(self, doc_id: str) -> PreparedDocument | None:
-        doc = self.documents.find(doc_id)
-        if doc is None or not doc.status.unfinished:
-            return None
-        self._set(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
-        parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
-        pages = [(p.page, p.text) for p in parsed.pages]
-        chunks = split_pages(pages)
-        if not chunks:
-            self._fail(doc_id, "The file contains no readable text.")
-            return None
-        page_count = max((p for p, _ in pages if p is not None), default=None)
-        self._set(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
-        # Each distinct sentence is embedded once: the overlap between neighbouring chunks
-        # repeats sentences, and the embedder is the slowest step of an import.
-        unique = list(dict.fromkeys(u for c in chunks for u in c.unit_texts()))
-        futures = [
-            self.pool.submit(unique[i : i + EMBED_BATCH])
-            for i in range(0, len(unique), EMBED_BATCH)
-        ]
-        return PreparedDocument(doc, chunks, unique, futures)
-
-    def _index(self, prepared: PreparedDocument, _doc_id: str) -> None:
-        doc, chunks, futures = prepared.doc, prepared.chunks, prepared.futures
-        vectors: list[np.ndarray] = []
-        reported = time.monotonic()
-        for number, future in enumerate(futures, start=1):
-            if self._stopping.is_set():
-                for pending in futures:
-                    pending.cancel()
-                return
-            vectors.append(future.result())
-            # A progress update is a SQLite write and an event: a few per second are enough.
-            if time.monotonic() - reported > PROGRESS_EVERY_S:
-                self._set(doc.id, progress=0.1 + 0.8 * number / len(futures))
-                reported = time.monotonic()
-        matrix = np.concatenate(vectors)
-        row_of = {text: row for row, text in enumerate(prepared.unique_units)}
-        points = []
-        for chunk in chunks:
-            rows = [row_of[text] for text in chunk.unit_texts()]
-            points.append(
-                ChunkPoint(
-                    kb_id=doc.kb_id,
-                    doc_id=doc.id,
-                    filename=doc.filename,
-                    page=chunk.page,
-                    chunk_index=chunk.index,
-                    text=chunk.text,
-                    heading=chunk.heading,
-                    units=chunk.units,
-                    dense=matrix[rows],
-                    keywords=self.keywords.document(
-                        keyword_text(doc.filename, chunk.heading, chunk.text)
-                    ),
-                )
-            )
-        for start in range(0, len(points), UPSERT_BATCH):
-            if self.documents.find(doc.id) is None:
-                raise DocumentGone(doc.id)
-            self.store.upsert(points[start : start + UPSERT_BATCH])
-        if self.documents.find(doc.id) is None:
-            raise DocumentGone(doc.id)
-        if self._stopping.is_set():
-            return
-        self._set(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
-        # Ready before the flush: the write-ahead log already holds the points.
-        idle = self._queue.empty() and self._prepared.empty() and self._current is None
-        if idle or time.monotonic() - self._flushed > FLUSH_EVERY_S:
-            self.store.flush()
-            self._flushed = time.monotonic()
-
-    # -- status --------------------------------------------------------------------------------
-    def _fail(self, doc_id: str, reason: str) -> None:
-        self.store.delete_document(doc_id)
-        self._set(doc_id, status=DocumentStatus.FAILED, progress=1.0, error=reason)
-
-    def _set(self, doc_id: str, **fields: object) -> None:
-        doc = self.documents.update(doc_id, **fields)
-        if doc is None:
-            raise DocumentGone(doc_id)
-        self._publish(doc)
-
-    def _publish(self, doc: Document) -> None:
-        self.events.publish(DocumentOut.of(doc).model_dump())
-
+    # -- reads ---------------------------------------------------------------------------------
     def get(self, kb_id: str, doc_id: str) -> Document:
         self.kbs.get(kb_id)
         return self.documents.get(doc_id, kb_id)
@@ -320,10 +136,3 @@ class IngestService:
     def documents_of(self, kb_id: str) -> list[Document]:
         self.kbs.get(kb_id)
         return self.documents.in_kb(kb_id)
-
-
-def _human_error(exc: Exception) -> str:
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and message:
-        return message
-    return f"The file could not be imported ({type(exc).__name__})."

@@ -1,9 +1,13 @@
 """Knowledge bases: create with the embedder they are indexed with, rename, and delete
-with everything that belongs to them (documents, vectors, files, session scopes)."""
+with everything that belongs to them (documents, vectors, files, session scopes); the
+space each takes on disk."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from backend.rag.embedder import Embedder
+from backend.services.disk import DiskSpace
 from backend.services.ingest import IngestService
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import KnowledgeBase
@@ -17,20 +21,32 @@ class KnowledgeBaseService:
         ingest: IngestService,
         sessions: SessionRepository,
         embedder: Embedder,
+        vectors_folder: Path,
     ) -> None:
         self.repo, self.ingest, self.sessions, self.embedder = repo, ingest, sessions, embedder
+        self.vectors_folder = vectors_folder
 
     def all(self) -> list[KnowledgeBase]:
-        return self.repo.all()
+        return self._with_storage(self.repo.all())
 
     def get(self, kb_id: str) -> KnowledgeBase:
-        return self.repo.get(kb_id)
+        return self._with_storage([self.repo.get(kb_id)])[0]
 
     def create(self, name: str, description: str) -> KnowledgeBase:
-        return self.repo.create(name, description, self.embedder.name, self.embedder.dimension)
+        kb = self.repo.create(name, description, self.embedder.name, self.embedder.dimension)
+        return self._with_storage([kb])[0]
 
     def update(self, kb_id: str, name: str | None, description: str | None) -> KnowledgeBase:
-        return self.repo.update(kb_id, name, description)
+        self.repo.update(kb_id, name, description)
+        return self.get(kb_id)
+
+    def _with_storage(self, kbs: list[KnowledgeBase]) -> list[KnowledgeBase]:
+        """Its files, and its share of the one vector folder by its count of chunks."""
+        chunks = sum(kb.chunk_count for kb in self.repo.all()) if kbs else 0
+        vectors = DiskSpace.used_by(self.vectors_folder) if chunks else 0
+        for kb in kbs:
+            kb.storage_bytes = kb.file_bytes + (vectors * kb.chunk_count // chunks if chunks else 0)
+        return kbs
 
     def delete(self, kb_id: str) -> None:
         self.ingest.delete_kb(kb_id)

@@ -8,6 +8,7 @@ import asyncio
 import os
 import re
 import shutil
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -49,8 +50,9 @@ class ModelFiles:
             return []
         return [self._describe(p) for p in sorted(self.folder.glob("*.gguf")) if p.is_file()]
 
-    async def import_upload(self, filename: str, source: BinaryIO) -> ModelFile:
-        return await asyncio.to_thread(self._copy, _check_name(filename), source)
+    def receiver(self) -> ModelUpload:
+        """An HTTP import: one model file written into the folder as its bytes arrive."""
+        return ModelUpload(self)
 
     async def import_path(self, path: str) -> ModelFile:
         return await asyncio.to_thread(self._import_path, path)
@@ -95,3 +97,50 @@ class ModelFiles:
     @staticmethod
     def _describe(path: Path) -> ModelFile:
         return ModelFile(path=str(path.resolve()), filename=path.name, size=path.stat().st_size)
+
+
+class ModelUpload:
+    """One model file arriving in parts: written to a hidden `.part` file in the models
+    folder (never the system temp dir), checked to be GGUF by its first bytes, and renamed
+    to its name when complete. `model` is the result."""
+
+    def __init__(self, files: ModelFiles) -> None:
+        self.files = files
+        self.model: ModelFile | None = None
+        self._part: Path | None = None
+        self._out: BinaryIO | None = None
+        self._head = b""
+        self._name = ""
+
+    def open(self, filename: str) -> ModelUpload:
+        if self._part is not None or self.model is not None:
+            raise Invalid("Send one model file at a time.", code="invalid_request")
+        self._name = _check_name(filename)
+        self.files.folder.mkdir(parents=True, exist_ok=True)
+        self._part = self.files.folder / f".{self._name}.{uuid.uuid4().hex}.part"
+        self._out = self._part.open("wb")
+        return self
+
+    def write(self, block: bytes) -> None:
+        if len(self._head) < len(GGUF_MAGIC):
+            self._head += block[: len(GGUF_MAGIC) - len(self._head)]
+            if len(self._head) == len(GGUF_MAGIC):
+                _check_magic(self._head)
+        assert self._out is not None
+        self._out.write(block)
+
+    def finish(self) -> None:
+        assert self._out is not None and self._part is not None
+        self._out.close()
+        _check_magic(self._head)
+        target = self.files._free_name(self._name, self._part.stat().st_size)
+        os.replace(self._part, target)
+        self._part = self._out = None
+        self.model = self.files._describe(target)
+
+    def discard(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        if self._part is not None:
+            self._part.unlink(missing_ok=True)
+        self._part = self._out = None

@@ -91,6 +91,12 @@ class DocumentRepository:
         )
         return [_row(r) for r in rows]
 
+    def with_status(self, status: DocumentStatus) -> list[Document]:
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE status = ? ORDER BY created_at, rowid", (status.value,)
+        )
+        return [_row(r) for r in rows]
+
     def ids_by_status(self, *statuses: DocumentStatus) -> set[str]:
         marks = ", ".join("?" for _ in statuses)
         rows = self.db.query(

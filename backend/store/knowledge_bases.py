@@ -14,7 +14,9 @@ SELECT k.*,
   (SELECT COUNT(*) FROM documents d WHERE d.kb_id = k.id AND d.status != 'duplicate')
     AS document_count,
   (SELECT COALESCE(SUM(chunk_count), 0) FROM documents d
-    WHERE d.kb_id = k.id AND d.status = 'ready') AS chunk_count
+    WHERE d.kb_id = k.id AND d.status = 'ready') AS chunk_count,
+  (SELECT COALESCE(SUM(size), 0) FROM documents d
+    WHERE d.kb_id = k.id AND d.status != 'duplicate') AS file_bytes
 FROM knowledge_bases k
 """
 

@@ -30,6 +30,8 @@ class KnowledgeBase:
     created_at: str
     document_count: int = 0
     chunk_count: int = 0
+    file_bytes: int = 0  # its stored uploads
+    storage_bytes: int = 0  # its uploads and its share of the vectors, on disk
 
 
 @dataclass

@@ -1,15 +1,25 @@
-"""Chat sessions and their messages in SQLite."""
+"""Chat sessions and their messages in SQLite.
+
+The chat history is worth less than the answer: a write the full disk refuses is noted
+(`not_saved`) instead of raised, so that the question is still answered, with a warning.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from backend.errors import NotFound
 from backend.store.clock import new_id, now_iso
 from backend.store.db import Database
+from backend.store.disk_full import is_disk_full
 from backend.store.models import ChatSession, Message
+
+log = logging.getLogger(__name__)
 
 
 def _session(row: sqlite3.Row) -> ChatSession:
@@ -28,6 +38,21 @@ def _message(row: sqlite3.Row) -> Message:
 class SessionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._refused: set[str] = set()  # sessions and messages the full disk refused
+
+    def not_saved(self, *keys: str) -> bool:
+        """Whether a write for any of these sessions or messages met a full disk."""
+        return any(key in self._refused for key in keys)
+
+    @contextmanager
+    def _unless_full(self, *keys: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("chat history not saved, the disk is full: %s", exc)
+            self._refused.update(keys)
 
     def all(self) -> list[ChatSession]:
         rows = self.db.query("SELECT * FROM sessions ORDER BY updated_at DESC, rowid DESC")
@@ -44,22 +69,27 @@ class SessionRepository:
 
     def create(self, title: str, kb_ids: list[str]) -> ChatSession:
         session_id, now = new_id(), now_iso()
-        self.db.execute(
-            "INSERT INTO sessions (id, title, kb_ids, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (session_id, title, json.dumps(kb_ids), now, now),
-        )
+        with self._unless_full(session_id):
+            self.db.execute(
+                "INSERT INTO sessions (id, title, kb_ids, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (session_id, title, json.dumps(kb_ids), now, now),
+            )
+        if self.not_saved(session_id):
+            return ChatSession(session_id, title, kb_ids, now, now)
         return self.get(session_id)
 
     def update(self, session_id: str, title: str | None, kb_ids: list[str] | None) -> ChatSession:
-        self.get(session_id)
-        if title is not None:
-            self.db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
-        if kb_ids is not None:
-            self.db.execute(
-                "UPDATE sessions SET kb_ids = ? WHERE id = ?", (json.dumps(kb_ids), session_id)
-            )
-        return self.get(session_id)
+        session = self.get(session_id)
+        with self._unless_full(session_id):
+            if title is not None:
+                self.db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+            if kb_ids is not None:
+                self.db.execute(
+                    "UPDATE sessions SET kb_ids = ? WHERE id = ?", (json.dumps(kb_ids), session_id)
+                )
+            return self.get(session_id)
+        return session
 
     def delete(self, session_id: str) -> None:
         self.get(session_id)
@@ -90,7 +120,7 @@ class SessionRepository:
     ) -> str:
         message_id = message_id or new_id()
         now = now_iso()
-        with self.db.transaction() as conn:
+        with self._unless_full(session_id, message_id), self.db.transaction() as conn:
             seq = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?",
                 (session_id,),
@@ -120,20 +150,26 @@ class SessionRepository:
         status: str,
         sources: list[dict[str, Any]] | None = None,
     ) -> None:
-        if sources is None:
-            self.db.execute(
-                "UPDATE messages SET content = ?, status = ? WHERE id = ?",
-                (content, status, message_id),
-            )
-        else:
-            self.db.execute(
-                "UPDATE messages SET content = ?, status = ?, sources = ? WHERE id = ?",
-                (content, status, json.dumps(sources, ensure_ascii=False), message_id),
-            )
+        with self._unless_full(message_id):
+            if sources is None:
+                self.db.execute(
+                    "UPDATE messages SET content = ?, status = ? WHERE id = ?",
+                    (content, status, message_id),
+                )
+            else:
+                self.db.execute(
+                    "UPDATE messages SET content = ?, status = ?, sources = ? WHERE id = ?",
+                    (content, status, json.dumps(sources, ensure_ascii=False), message_id),
+                )
 
     def stop_interrupted(self) -> int:
-        """Answers that were streaming when the app died are kept, marked stopped."""
-        return self.db.execute("UPDATE messages SET status = 'stopped' WHERE status = 'streaming'")
+        """Answers that were streaming when the app died are kept, marked stopped (at the
+        next start with room, when the disk is full now)."""
+        with self._unless_full():
+            return self.db.execute(
+                "UPDATE messages SET status = 'stopped' WHERE status = 'streaming'"
+            )
+        return 0
 
     def remove_kb(self, kb_id: str) -> None:
         """Drop a deleted knowledge base from every session's scope."""

@@ -199,7 +199,7 @@ def direct_build(
 
     fresh_dir(data_dir)
     container = Container(Settings(data_dir=data_dir, vector_engine=engine, token="x"))
-    container.pool = container.ingest.pool = CachedPool(texts, vectors)  # type: ignore[assignment]
+    container.pool = container.ingest.pipeline.pool = CachedPool(texts, vectors)  # type: ignore[assignment]
     try:
         container.ingest.start()
         kb = container.kb_repo.create(
@@ -228,7 +228,7 @@ def direct_build(
         ready = sum(1 for d in docs if d.status.value == "ready")
     finally:
         if timed_out:
-            container.ingest._stopping.set()  # let close() return instead of finishing
+            container.ingest.pipeline._stopping.set()  # let close() return instead of finishing
         container.close()
     return {
         "engine": engine,

@@ -31,7 +31,15 @@ def _error(answer, status, code=None):
 # -- knowledge bases ---------------------------------------------------------------------------
 def test_kb_lifecycle(client):
     kb = _kb(client, "Handbooks")
-    assert set(kb) == {"id", "name", "description", "created_at", "document_count", "chunk_count"}
+    assert set(kb) == {
+        "id",
+        "name",
+        "description",
+        "created_at",
+        "document_count",
+        "chunk_count",
+        "storage_bytes",
+    }
     assert [k["name"] for k in client.get("/api/kbs").json()] == ["Handbooks"]
     _error(client.post("/api/kbs", json={"name": "Handbooks"}), 409)
     renamed = client.patch(f"/api/kbs/{kb['id']}", json={"name": "手册", "description": "d"})

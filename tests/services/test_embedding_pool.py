@@ -16,7 +16,7 @@ from tests.conftest import AUTH, wait_documents
 
 @pytest.fixture
 def quick_idle_client(container: Container) -> Iterator[TestClient]:
-    container.ingest.pool_idle_s = 0.2  # before the import worker starts waiting
+    container.ingest.pipeline.pool_idle_s = 0.2  # before the import worker starts waiting
     with TestClient(create_app(container), base_url="http://127.0.0.1", headers=AUTH) as client:
         yield client
 

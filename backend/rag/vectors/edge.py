@@ -9,6 +9,7 @@ every few seconds, so that reopening stays quick. Sentence vectors are kept as b
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import threading
@@ -35,6 +36,9 @@ from backend.rag.vectors.store import (
 )
 
 COLLECTION = "chunks"
+# What a new shard's first load writes (10 MB), and all it takes (4 MB more), with room.
+FIRST_LOAD_BYTES = 12 << 20
+NEW_SHARD_BYTES = 16 << 20
 
 
 class EdgeVectorStore:
@@ -49,6 +53,7 @@ class EdgeVectorStore:
         path = Path(folder) / COLLECTION
         # A crash during optimisation leaves segment builders behind that nothing cleans.
         shutil.rmtree(path / "temp_segments", ignore_errors=True)
+        self._path = path
         self._codec: VectorCodec
         if (path / "edge_config.json").exists():
             self._codec = stored_codec(path / "edge_config.json")
@@ -60,7 +65,12 @@ class EdgeVectorStore:
                 ))
                 self._shard.flush()
             return
+        self._shard = self._create()
+
+    def _create(self) -> Any:
+        q, path = self._q, self._path
         codec = self._codec = ByteVectors()
+        dimension = self.dimension
         config = q.EdgeConfig(
             vectors={
                 DENSE: q.EdgeVectorParams(
@@ -82,12 +92,17 @@ class EdgeVectorStore:
             },
             sparse_vectors={KEYWORDS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         )
-        self._shard = q.EdgeShard.create(str(path), config)
+        shard = q.EdgeShard.create(str(path), config)
         for name in ("kb_id", "doc_id"):
-            self._shard.update(
-                q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword)
-            )
-        self._shard.flush()
+            shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword))
+        shard.flush()
+        # The first load writes the payload indexes' memory-mapped pages (10 MB, sparse
+        # until then): at a later start on a full disk that write was a SIGBUS. Loading
+        # once now takes those pages while there is room, or fails with an error.
+        shard.close()
+        if shutil.disk_usage(path).free < FIRST_LOAD_BYTES:
+            raise OSError(errno.ENOSPC, "No space left on device for a new vector store")
+        return q.EdgeShard.load(str(path))
 
     def _match(self, key: str, values: list[str]) -> Any:
         q = self._q
@@ -110,18 +125,30 @@ class EdgeVectorStore:
             self._shard.update(q.UpdateOperation.upsert_points(batch))
 
     def delete_document(self, doc_id: str) -> None:
-        with self._lock:
-            self._shard.update(
-                self._q.UpdateOperation.delete_points_by_filter(self._match("doc_id", [doc_id]))
-            )
-            self._shard.flush()
+        self._delete("doc_id", doc_id)
 
     def delete_kb(self, kb_id: str) -> None:
+        self._delete("kb_id", kb_id)
+
+    def _delete(self, key: str, value: str) -> None:
+        q = self._q
         with self._lock:
-            self._shard.update(
-                self._q.UpdateOperation.delete_points_by_filter(self._match("kb_id", [kb_id]))
-            )
+            found = self._shard.count(q.CountRequest(exact=True, filter=self._match(key, [value])))
+            self._shard.update(q.UpdateOperation.delete_points_by_filter(self._match(key, [value])))
             self._shard.flush()
+            if found and not self._shard.count(q.CountRequest(exact=True)):
+                self._renew()
+
+    def _renew(self) -> None:
+        """Deleted points keep their space in the segments until a vacuum, which needs more
+        room than a full disk has; a shard left without points is made anew, which gives
+        the disk its space back (a person deleting to free space sees it freed)."""
+        taken = sum(f.stat().st_blocks * 512 for f in self._path.rglob("*") if f.is_file())
+        if shutil.disk_usage(self._path).free + taken < NEW_SHARD_BYTES:
+            return  # a new shard would not fit where the old one was: keep it
+        self._shard.close()
+        shutil.rmtree(self._path, ignore_errors=True)
+        self._shard = self._create()
 
     def document_counts(self) -> dict[str, int]:
         facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))

@@ -1,0 +1,212 @@
+"""A full disk at each write site (the upload store, SQLite, Qdrant upserts, the flush):
+the request answers 507 or the document fails with a reason a person can act on, nothing
+half-written stays behind (no stored file without a document, no points of a document
+that is not ready), what was ready stays ready, and the import picks up again once there
+is room. ENOSPC is injected at the write; the stores themselves are real."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from backend.container import Container
+from backend.services.disk import DISK_FULL, DiskSpace
+from backend.store.disk_full import is_disk_full
+from backend.store.models import DocumentStatus
+from tests.conftest import read_sse, wait_documents
+
+TEXT = "\n\n".join(
+    f"第{n}条：仓库{n}的钥匙由值班员保管，借用需登记。Key {n} is kept by the duty officer."
+    for n in range(40)
+)
+EDGE_FULL = Exception(
+    "Service runtime error: Failed to save structure on disk with error:"
+    " No space left on device (os error 28)"
+)
+SQLITE_FULL = sqlite3.OperationalError("database or disk is full")
+
+
+def _kb(client: Any, name: str = "keys") -> str:
+    return str(client.post("/api/kbs", json={"name": name}).json()["id"])
+
+
+def _upload(client: Any, kb: str, name: str, text: str = TEXT) -> Any:
+    return client.post(f"/api/kbs/{kb}/documents", files={"files": (name, text.encode())})
+
+
+def _stored_files(container: Container) -> set[str]:
+    return {p.name for p in container.paths.uploads.glob("*.bin")}
+
+
+def _assert_consistent(container: Container) -> None:
+    """Points only for ready documents, each with all its chunks; every stored file named."""
+    assert not container.doc_repo.unfinished(), "a document was left unfinished"
+    ready = {
+        doc_id: container.doc_repo.get(doc_id).chunk_count
+        for doc_id in container.doc_repo.ids_by_status(DocumentStatus.READY)
+    }
+    assert container.store.document_counts() == ready
+    assert _stored_files(container) <= container.doc_repo.all_stored_names()
+
+
+def _failing(real: Callable[..., Any], error: Exception, after_real: bool) -> Callable[..., Any]:
+    """`real`, but the write meets a full disk (after it wrote, when `after_real`)."""
+
+    def write(*args: Any, **kwargs: Any) -> Any:
+        if after_real:
+            real(*args, **kwargs)
+        raise error
+
+    return write
+
+
+def test_disk_full_errors_are_recognised_from_every_writer():
+    assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert is_disk_full(SQLITE_FULL)
+    assert is_disk_full(EDGE_FULL)
+    wrapped = RuntimeError("flush failed")
+    wrapped.__cause__ = OSError(errno.ENOSPC, "full")
+    assert is_disk_full(wrapped)
+    assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
+    assert not is_disk_full(sqlite3.OperationalError("no such table: x"))
+
+
+def test_upload_below_the_margin_is_refused_with_507(client, container):
+    kb = _kb(client)
+    container.disk.min_free_bytes = container.disk.free() + (5 << 30)
+    answer = _upload(client, kb, "keys.txt")
+    assert answer.status_code == 507
+    error = answer.json()["error"]
+    assert error["code"] == "insufficient_storage"
+    assert error["message"].startswith(DISK_FULL) and " MB " in error["message"]
+    assert client.get(f"/api/kbs/{kb}/documents").json() == []
+    assert _stored_files(container) == set()
+    info = client.get("/api/info").json()["disk"]
+    assert info["full"] and info["low"] and info["free_bytes"] > 0
+
+
+def test_enospc_in_the_upload_store_keeps_no_file(client, container, monkeypatch):
+    kb = _kb(client)
+    real_writer = container.uploads.writer
+
+    def writer() -> Any:
+        made = real_writer()
+        made._out.write = _failing(made._out.write, OSError(errno.ENOSPC, "full"), False)
+        return made
+
+    monkeypatch.setattr(container.uploads, "writer", writer)
+    answer = _upload(client, kb, "keys.txt")
+    assert answer.status_code == 507, answer.text
+    assert answer.json()["error"]["code"] == "insufficient_storage"
+    assert _stored_files(container) == set()
+    assert client.get(f"/api/kbs/{kb}/documents").json() == []
+
+
+def test_sqlite_full_while_accepting_keeps_no_file(client, container, monkeypatch):
+    kb = _kb(client)
+    real = container.doc_repo.create
+    monkeypatch.setattr(container.doc_repo, "create", _failing(real, SQLITE_FULL, False))
+    answer = _upload(client, kb, "keys.txt")
+    assert answer.status_code == 507, answer.text
+    assert _stored_files(container) == set()
+    monkeypatch.setattr(container.doc_repo, "create", real)
+    assert _upload(client, kb, "keys.txt").status_code == 202  # room again: it works
+
+
+@pytest.mark.parametrize("site", ["upsert", "flush"])
+def test_qdrant_full_fails_the_document_and_leaves_no_orphan_points(
+    client, container, monkeypatch, site
+):
+    kb = _kb(client)
+    _upload(client, kb, "first.txt", TEXT.replace("钥匙", "门禁卡"))
+    (first,) = wait_documents(client, kb)
+    assert first["status"] == "ready"
+    real = getattr(container.store, site)
+    # The write goes through and then fails: points exist that must not stay.
+    monkeypatch.setattr(container.store, site, _failing(real, EDGE_FULL, True))
+    _upload(client, kb, "second.txt")
+    docs = {d["filename"]: d for d in wait_documents(client, kb)}
+    assert docs["second.txt"]["status"] == "failed"
+    assert docs["second.txt"]["error"].startswith(DISK_FULL)
+    assert docs["first.txt"]["status"] == "ready"
+    monkeypatch.setattr(container.store, site, real)
+    _assert_consistent(container)
+    assert container.store.count(docs["second.txt"]["id"]) == 0
+    assert container.store.count(first["id"]) == first["chunk_count"]
+
+    # Room again: Retry imports it.
+    second = docs["second.txt"]
+    retried = client.post(f"/api/kbs/{kb}/documents/{second['id']}/reindex")
+    assert retried.status_code == 202 and retried.json()["status"] == "queued"
+    assert {d["status"] for d in wait_documents(client, kb)} == {"ready"}
+    _assert_consistent(container)
+
+
+def test_a_document_refused_for_space_is_queued_again_after_a_delete(
+    client, container, monkeypatch
+):
+    kb = _kb(client)
+    _upload(client, kb, "old.txt", TEXT.replace("钥匙", "门禁卡"))
+    (old,) = wait_documents(client, kb)
+    # The disk fills between the upload and the import: the import looks and refuses.
+    tight = DiskSpace(container.paths.root, container.disk.free() + (5 << 30), 0)
+    monkeypatch.setattr(container.ingest.pipeline, "disk", tight)
+    assert _upload(client, kb, "new.txt").status_code == 202
+    docs = {d["filename"]: d for d in wait_documents(client, kb)}
+    assert docs["new.txt"]["status"] == "failed"
+    assert docs["new.txt"]["error"].startswith(DISK_FULL)
+    _assert_consistent(container)
+    # The user frees space by deleting a document: the refused one is imported by itself.
+    monkeypatch.setattr(container.ingest.pipeline, "disk", container.disk)
+    assert client.delete(f"/api/kbs/{kb}/documents/{old['id']}").status_code == 204
+    (new,) = wait_documents(client, kb)
+    assert new["filename"] == "new.txt" and new["status"] == "ready"
+    _assert_consistent(container)
+
+
+def test_chat_answers_when_the_history_cannot_be_saved(client, container, monkeypatch):
+    kb = _kb(client)
+    _upload(client, kb, "keys.txt")
+    wait_documents(client, kb)
+    db = container.session_repo.db
+    real_execute, real_transaction = db.execute, db.transaction
+
+    def execute(sql: str, params: Any = ()) -> int:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            raise SQLITE_FULL
+        return int(real_execute(sql, params))
+
+    def transaction() -> Any:
+        raise SQLITE_FULL
+
+    monkeypatch.setattr(db, "execute", execute)
+    monkeypatch.setattr(db, "transaction", transaction)
+    with client.stream(
+        "POST", "/api/chat/stream", json={"question": "仓库7的钥匙由谁保管？", "kb_ids": [kb]}
+    ) as answer:
+        assert answer.status_code == 200
+        events = read_sse(answer.iter_lines())
+    names = [e["event"] for e in events]
+    assert "warning" in names and "error" not in names, names
+    warning = next(e for e in events if e["event"] == "warning")
+    assert warning["code"] == "history_not_saved" and warning["message"]
+    done = next(e for e in events if e["event"] == "done")
+    assert "值班员" in done["answer"]
+    monkeypatch.setattr(db, "execute", real_execute)
+    monkeypatch.setattr(db, "transaction", real_transaction)
+    whole = client.post("/api/chat", json={"question": "仓库3的钥匙由谁保管？"})
+    assert whole.status_code == 200
+
+
+def test_kbs_report_the_space_they_take(client, container):
+    kb = _kb(client)
+    empty = client.get(f"/api/kbs/{kb}").json()
+    assert empty["storage_bytes"] == 0
+    _upload(client, kb, "keys.txt")
+    wait_documents(client, kb)
+    (listed,) = client.get("/api/kbs").json()
+    assert listed["storage_bytes"] > len(TEXT.encode())  # the file and its vectors

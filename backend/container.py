@@ -28,6 +28,7 @@ from backend.services.kb_models import KnowledgeModels
 from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
 from backend.services.model_files import ModelFiles
+from backend.services.passage_vectors import PassageState, PassageVectors
 from backend.services.sessions import SessionService
 from backend.services.settings import SettingsService
 from backend.services.uploads import UploadStore
@@ -89,7 +90,11 @@ class Container:
         )
         self.local_models = LocalModels()
         self.llm_clients = HttpClients()
+        self.passage_vectors = PassageVectors(
+            self.store, self.ingest.idle, settings.passage_vectors, self._publish_passages
+        )
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
+        self.retriever.passages = self.passage_vectors
         self.chat = ChatService(
             self.session_repo,
             self.kb_repo,
@@ -113,12 +118,17 @@ class Container:
         self.session_repo.stop_interrupted()
         self.ingest.start()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
+        self.passage_vectors.start()
+
+    def _publish_passages(self, state: PassageState) -> None:
+        self.events.publish({"type": "passage_vectors", **state.to_dict()})
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         self.ingest.stop()
+        self.passage_vectors.close()
         self.reader.close()
         self.local_models.close()
         self.embedder.close()

@@ -26,6 +26,8 @@ async def info(c: ContainerDep) -> dict[str, Any]:
         "vector_engine": c.store.engine,
         "embedder": c.embedder.name,
         "disk": c.disk.state().to_dict(),
+        # the e5 second pass: state off | no_weights | loading | waiting | paused | running | done
+        "passage_vectors": c.passage_vectors.state().to_dict(),
     }
 
 

@@ -177,6 +177,12 @@ const en = {
     generic: 'Something went wrong.',
     streamBroken: 'The connection broke while answering.',
   },
+  reembed: {
+    progress: 'Improving search: {done}/{total}',
+    minutesLeft: 'about {n} min left',
+    underMinute: 'less than a minute left',
+    paused: 'paused while importing',
+  },
 }
 
 export default en

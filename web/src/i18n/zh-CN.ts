@@ -177,6 +177,12 @@ const zhCN: Messages = {
     generic: '出错了。',
     streamBroken: '回答过程中连接中断。',
   },
+  reembed: {
+    progress: '正在优化搜索：{done}/{total}',
+    minutesLeft: '约剩 {n} 分钟',
+    underMinute: '不到一分钟',
+    paused: '导入期间暂停',
+  },
 }
 
 export default zhCN

@@ -17,6 +17,7 @@ heading, so term coverage over "file name + heading + text" picks the right twin
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -32,6 +33,7 @@ from backend.rag.embedder import Embedder
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
 
+log = logging.getLogger(__name__)
 DENSE_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.6
 # The e5 passage list (documents the background pass has reached): cosine above the
@@ -275,7 +277,11 @@ class HybridRetriever:
         future = self.passages.search(question, kb_ids, candidates(limit))
 
         def evidence() -> list[Evidence]:
-            hits = future.result()
+            try:
+                hits = future.result()
+            except Exception:  # e5 is a bonus: the light model's lists still answer
+                log.exception("the e5 passage search failed")
+                return []
             floor = min((h.score for h in hits), default=0.0)
             scores = {h.id: h.score - floor for h in hits}
             return [Evidence("passage", PASSAGE_WEIGHT, scores)] if hits else []

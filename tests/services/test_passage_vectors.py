@@ -167,19 +167,29 @@ def test_retrieval_adds_the_e5_list_for_chunks_that_have_passage_vectors(store, 
         vectors.close()
 
 
-def test_the_app_runs_the_pass_after_an_import_and_reports_it_in_info(tmp_path: Path):
-    container = Container(make_settings(tmp_path / "data", passage_vectors=True))
+def test_a_data_dir_from_before_the_pass_is_searchable_and_re_embedded_when_reopened(
+    tmp_path: Path,
+):
+    data = tmp_path / "data"
+    before = Container(make_settings(data, passage_vectors=False))
     try:
-        app = create_app(container)
-        with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client:
+        with TestClient(create_app(before), base_url="http://127.0.0.1", headers=AUTH) as client:
             kb = client.post("/api/kbs", json={"name": "e5"}).json()
             client.post(
                 f"/api/kbs/{kb['id']}/documents",
                 files={"files": ("a.txt", "\n\n".join(TEXTS).encode())},
             )
             wait_documents(client, kb["id"])
+            assert client.get("/api/info").json()["passage_vectors"]["state"] == "off"
+    finally:
+        before.close()
+
+    after = Container(make_settings(data, passage_vectors=True))
+    try:
+        with TestClient(create_app(after), base_url="http://127.0.0.1", headers=AUTH) as client:
+            assert after.retriever.retrieve("员工餐补多少钱？", [kb["id"]], 3)  # at once
             until(lambda: client.get("/api/info").json()["passage_vectors"]["state"] == "done")
             info = client.get("/api/info").json()["passage_vectors"]
-            assert info["done"] == info["total"] > 0
+            assert info["done"] == info["total"] == after.store.count() > 0
     finally:
-        container.close()
+        after.close()

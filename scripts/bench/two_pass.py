@@ -93,7 +93,10 @@ def main() -> None:
     server = Server(data, {**ON, **WORKERS})
     try:
         kb = [str(first["kb_id"])]
-        state, _ = wait_state(server, {"running", "done", "no_weights"}, 120)
+        # the pass's first batch stored: retrieval now adds the e5 list
+        started = time.perf_counter()
+        while passage_state(server)["done"] == 0 and time.perf_counter() - started < 120:
+            time.sleep(0.1)
         report["first_token_during_pass"] = first_tokens(server, questions, kb)
         report["state_after_asking"] = passage_state(server)
         report["first_pass_while_pass_has_work"] = http_import(server, folder, names, "second")

@@ -22,16 +22,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from backend.rag.e5 import E5Embedder, WeightsMissing
 from backend.rag.e5.weights import locate
 from backend.rag.e5.worker import BackgroundPassageEmbedder
+from backend.rag.retriever import QUERY_CACHE, BoundedCache
 from backend.rag.vectors.store import PassageHit, VectorStore
 from backend.services.reembed import PassageEmbedder, PassagePass, Progress
 
 log = logging.getLogger(__name__)
 # How often an idle app looks for chunks without a passage vector (new imports).
 CHECK_INTERVAL_S = 3.0
-BATCH = 8
+# Chunks per round: an import started meanwhile waits at most one round for the pass to
+# pause, about a second at e5's 2-3 chunks/s (8 a round cost the first pass a third of its
+# speed in scripts/bench/two_pass.py).
+BATCH = 2
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ class PassageVectors:
         self._on_progress = on_progress or (lambda _: None)
         self._make_embedder = embedder_factory or BackgroundPassageEmbedder
         self._query: E5Embedder | None = None
+        # a regenerated answer or a repeated question does not pay e5 again
+        self._vector = BoundedCache[str, np.ndarray](QUERY_CACHE, self._embed_query)
         self._worker: PassageEmbedder | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,8 +113,11 @@ class PassageVectors:
         return self._searches.submit(self._search, question, kb_ids, limit)
 
     def _search(self, question: str, kb_ids: list[str] | None, limit: int) -> list[PassageHit]:
+        return self._store.search_passages(self._vector(question), kb_ids, limit)
+
+    def _embed_query(self, question: str) -> np.ndarray:
         assert self._query is not None
-        return self._store.search_passages(self._query.query([question])[0], kb_ids, limit)
+        return self._query.query([question])[0]
 
     def state(self) -> PassageState:
         return self._state

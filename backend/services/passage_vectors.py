@@ -34,6 +34,9 @@ from backend.services.reembed import PassageEmbedder, PassagePass, Progress
 log = logging.getLogger(__name__)
 # How often an idle app looks for chunks without a passage vector (new imports).
 CHECK_INTERVAL_S = 3.0
+# e5 loads this long after start-up: loading it alongside the first page's requests made
+# GET / 85-100 -> 120-140 ms on a 2-vCPU machine.
+START_DELAY_S = 3.0
 # Chunks per round: an import started meanwhile waits at most one round for the pass to
 # pause, about a second at e5's 2-3 chunks/s (8 a round cost the first pass a third of its
 # speed in scripts/bench/two_pass.py).
@@ -124,6 +127,8 @@ class PassageVectors:
 
     # -- the background pass ---------------------------------------------------------------
     def _run(self) -> None:
+        if self._stop.wait(START_DELAY_S):
+            return
         try:
             weights = locate()
         except WeightsMissing:

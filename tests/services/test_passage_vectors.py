@@ -50,6 +50,7 @@ TEXTS = [
 @pytest.fixture(autouse=True)
 def quick_checks(monkeypatch):
     monkeypatch.setattr(passage_vectors, "CHECK_INTERVAL_S", 0.05)
+    monkeypatch.setattr(passage_vectors, "START_DELAY_S", 0.0)
     monkeypatch.setattr(passage_vectors, "BATCH", 4)  # rounds of 4, 4 and 2 texts
 
 

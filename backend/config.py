@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     embed_workers: int = Field(default=0, ge=0, description="0 means one per core")
+    # The second embedding pass (multilingual-e5-small passage vectors, in the background):
+    # None means on when the e5 weights are found; off keeps the light model alone.
+    passage_vectors: bool | None = None
     dev: bool = Field(default=False, description="serve /docs and /openapi.json")
     cors_origins: list[str] = Field(default_factory=list)
     discover_ports: dict[str, int] = Field(

@@ -29,6 +29,7 @@ from backend.services.kb_models import KnowledgeModels
 from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
 from backend.services.model_files import ModelFiles
+from backend.services.passage_vectors import PassageState, PassageVectors
 from backend.services.sessions import SessionService
 from backend.services.settings import SettingsService
 from backend.services.uploads import UploadStore
@@ -90,7 +91,11 @@ class Container:
         )
         self.local_models = LocalModels()
         self.llm_clients = HttpClients()
+        self.passage_vectors = PassageVectors(
+            self.store, self.ingest.idle, settings.passage_vectors, self._publish_passages
+        )
         self.retriever = HybridRetriever(self.store, self.embedder, self.keywords)
+        self.retriever.passages = self.passage_vectors
         self.chat = ChatService(
             self.session_repo,
             self.kb_repo,
@@ -101,7 +106,11 @@ class Container:
             options=self.settings_service.retrieval,
         )
         self.app_info = AppInfo(
-            str(self.paths.root), self.store.engine, self.embedder.name, self.disk
+            str(self.paths.root),
+            self.store.engine,
+            self.embedder.name,
+            self.disk,
+            self.passage_vectors,
         )
         self.model_files = ModelFiles(self.paths.models, self.disk)
         self.llm_catalog = LlmCatalog(
@@ -124,6 +133,10 @@ class Container:
         self.ingest.start()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
         threading.Thread(target=self._use_llamaindex, name="load-llamaindex", daemon=True).start()
+        self.passage_vectors.start()
+
+    def _publish_passages(self, state: PassageState) -> None:
+        self.events.publish({"type": "passage_vectors", **state.to_dict()})
 
     def _use_llamaindex(self) -> None:
         """The chat retrieves through LlamaIndex's retriever interface once its core is
@@ -144,6 +157,7 @@ class Container:
             return
         self._closed = True
         self.ingest.stop()
+        self.passage_vectors.close()
         self.reader.close()
         self.local_models.close()
         self.embedder.close()

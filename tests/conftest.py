@@ -47,6 +47,8 @@ def make_settings(data_dir: Path, **extra: object) -> Settings:
         "token": TOKEN,
         "host": "127.0.0.1",
         "embed_workers": 1,
+        # the e5 pass loads 160 MB and a worker process: on only in the tests about it
+        "passage_vectors": False,
     }
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]
@@ -99,7 +101,12 @@ def read_sse(lines: Iterator[str]) -> list[dict]:
 class LiveServer:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
-        full_env = {**os.environ, "WOWRAG_EMBED_WORKERS": "1", **(env or {})}
+        full_env = {
+            **os.environ,
+            "WOWRAG_EMBED_WORKERS": "1",
+            "WOWRAG_PASSAGE_VECTORS": "false",  # as make_settings: on where a test asks
+            **(env or {}),
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -17,6 +17,7 @@ router = APIRouter()
 async def document_events(bus: EventBusDep) -> EventSourceResponse:
     async def stream() -> AsyncIterator[dict[str, str]]:
         async for event in bus.subscribe():
-            yield {"event": "document", "data": json.dumps(event, ensure_ascii=False)}
+            name = str(event.get("type", "document"))  # the e5 pass's progress has its own
+            yield {"event": name, "data": json.dumps(event, ensure_ascii=False)}
 
     return EventSourceResponse(stream(), ping=15)

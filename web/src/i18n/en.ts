@@ -245,6 +245,12 @@ const en = {
     modelImported: 'The model “{name}” is ready and in use.',
     modelDropFailed: 'The model could not be used: {reason}',
   },
+  reembed: {
+    progress: 'Improving search: {done}/{total}',
+    minutesLeft: 'about {n} min left',
+    underMinute: 'less than a minute left',
+    paused: 'paused while importing',
+  },
 }
 
 export default en

@@ -242,6 +242,12 @@ const zhCN: Messages = {
     modelImported: '模型 “{name}” 已就绪并启用。',
     modelDropFailed: '无法使用该模型：{reason}',
   },
+  reembed: {
+    progress: '正在优化搜索：{done}/{total}',
+    minutesLeft: '约剩 {n} 分钟',
+    underMinute: '不到一分钟',
+    paused: '导入期间暂停',
+  },
 }
 
 export default zhCN

@@ -13,7 +13,8 @@ from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from backend.rag.retriever import HybridRetriever, Passage
+from backend.rag.passage import Passage
+from backend.rag.retriever import HybridRetriever
 
 
 class PassageNode(TextNode):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from backend.rag.language import NOT_FOUND, detect_language
-from backend.rag.retriever import Passage
+from backend.rag.passage import Passage
 from backend.rag.small_talk import ABOUT_APP, SMALL_TALK_REPLY, is_chat, is_small_talk
 
 SAME_LANGUAGE_MIN = 0.50

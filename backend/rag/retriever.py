@@ -19,18 +19,26 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 
+from backend.rag.bounded_cache import BoundedCache
 from backend.rag.constraints import Constraint, constraints, fit
 from backend.rag.embedder import Embedder
-from backend.rag.normalize import fold
+from backend.rag.fusion import (
+    ALL_STAGES,
+    BOILERPLATE_PENALTY,
+    Evidence,
+    Stages,
+    boilerplate,
+    crowd_of,
+    fuse,
+)
+from backend.rag.passage import Passage, UnitScore
+from backend.rag.question_terms import asks_quantity, identifiers, new_numbers
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
 
@@ -56,72 +64,7 @@ IDENTIFIER_WEIGHT = 3.0
 # A question that asks for an amount is answered by a passage holding a number it does
 # not already contain ("how many employees in 2024" -> "employed 230 people").
 QUANTITY_BONUS = 0.08
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
 _LATIN = re.compile(r"[A-Za-z]{4,}")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_QUANTITY = re.compile(
-    r"how (many|much|long|big|old|far|heavy)|what (is|was|are) the (price|cost|number|amount|"
-    r"size|weight|fee|port)|多少|几|多久|多长|多大|多重|多高|哪年|何时",
-    re.IGNORECASE,
-)
-
-
-def asks_quantity(question: str) -> bool:
-    return bool(_QUANTITY.search(question))
-
-
-def new_numbers(text: str, question: str) -> bool:
-    known = set(_NUMBER.findall(question))
-    return any(n not in known for n in _NUMBER.findall(text))
-
-
-def identifiers(question: str) -> list[str]:
-    words = _WORD.findall(question)
-    found = []
-    for position, word in enumerate(words):
-        has_digit = any(ch.isdigit() for ch in word)
-        named = word[0].isupper() and (position > 0 or word.isupper()) and len(word) > 1
-        if has_digit or named or "_" in word or "-" in word[1:]:
-            found.append(word)
-    return found
-
-
-@dataclass(frozen=True)
-class Stages:
-    """Which ranking stages run; all on in the app. The quality benchmark's ablation turns
-    each off in turn to show what it earns (scripts/bench/quality.py --ablate)."""
-
-    dense: bool = True  # sentence vectors (MaxSim) as a ranked list
-    keywords: bool = True  # BM25 as a ranked list
-    fusion_weights: bool = True  # off: equal weights, BM25 not gated by its coverage
-    coverage: bool = True  # re-rank: share of the question's terms the passage holds
-    identifiers: bool = True  # re-rank: model numbers, years, names weigh more
-    quantity: bool = True  # re-rank: "how many" prefers a passage with a new number
-    constraints: bool = True  # re-rank: the asked year/version/model beats another one
-    boilerplate: bool = True  # re-rank: text repeated across documents sinks below content
-
-
-ALL_STAGES = Stages()
-
-
-@dataclass
-class Evidence:
-    """One ranked list: a score per chunk id (higher is better) and its weight."""
-
-    name: str
-    weight: float
-    scores: dict[str, float]
-
-
-def fuse(lists: list[Evidence]) -> dict[str, float]:
-    """The weighted sum of each list's scores; a chunk a list did not find adds nothing."""
-    fused: dict[str, float] = {}
-    for evidence in lists:
-        for point, value in evidence.scores.items():
-            fused[point] = fused.get(point, 0.0) + evidence.weight * value
-    return fused
-
-
 class PassageSearch(Protocol):
     """The e5 query side (services/passage_vectors.py): a search on a thread of its own."""
 
@@ -131,55 +74,6 @@ class PassageSearch(Protocol):
     ) -> Future[list[PassageHit]]: ...
 
 
-@dataclass
-class UnitScore:
-    start: int
-    end: int
-    score: float
-
-
-@dataclass
-class Passage:
-    """A retrieved chunk, ready to be cited."""
-
-    index: int
-    kb_id: str
-    doc_id: str
-    filename: str
-    page: int | None
-    text: str
-    heading: str
-    score: float
-    dense: float
-    coverage: float
-    keywords: float = 0.0
-    # The median MaxSim of every candidate the search considered for this question: how
-    # much the best passage stands out from the crowd (relevance.py) is dense - this.
-    crowd: float = 0.0
-    units: list[UnitScore] = field(default_factory=list)
-    unit_vectors: np.ndarray | None = field(default=None, repr=False)
-    point_id: str = field(default="", repr=False)
-
-    def to_source(self) -> dict[str, object]:
-        return {
-            "index": self.index,
-            "kb_id": self.kb_id,
-            "doc_id": self.doc_id,
-            "filename": self.filename,
-            "page": self.page,
-            "heading": self.heading,
-            "text": self.text,
-            "score": round(self.score, 4),
-        }
-
-
-# Text found in this many documents is the site's or the template's, not the content's.
-BOILERPLATE_DOCUMENTS = 3
-BOILERPLATE_PENALTY = 1.0
-# The median MaxSim of the candidates of a question over the public sets' knowledge
-# bases was 0.15 to 0.29 (p10-p90), 0.21 at the median; a search holds 40 or more.
-CROWD_PRIOR = 0.2
-CROWD_MIN = 40
 # Only the first passages are read sentence by sentence (the extractive answer and the
 # citation highlight); scoring every candidate's sentences would be wasted work.
 DETAILED_PASSAGES = 3
@@ -187,31 +81,6 @@ QUERY_CACHE = 256
 # Passages and sentences come back for question after question; their terms are kept
 # (a few KB each) instead of tokenized again for every re-rank.
 TERMS_CACHE = 1024
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class BoundedCache(Generic[K, V]):
-    """The most recently used `size` values, computed on a miss; safe across threads."""
-
-    def __init__(self, size: int, compute: Callable[[K], V]) -> None:
-        self.size, self.compute = size, compute
-        self._values: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(self, key: K) -> V:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        value = self.compute(key)
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
-
 
 class HybridRetriever:
     def __init__(self, store: VectorStore, embedder: Embedder, keywords: KeywordEncoder) -> None:
@@ -409,29 +278,6 @@ class HybridRetriever:
             unit_vectors=hit.unit_vectors,
             point_id=hit.id,
         )
-
-
-def boilerplate(hits: list[ChunkHit]) -> set[str]:
-    """Chunks whose text (folded, spaces ignored) recurs in BOILERPLATE_DOCUMENTS or more
-    documents among the candidates: a site's rating and comment blurb, a licence footer,
-    a navigation line. Two twins (the same clause in two handbooks) are not boilerplate."""
-    documents: dict[str, set[str]] = {}
-    for hit in hits:
-        key = "".join(fold(hit.text).split())
-        documents.setdefault(key, set()).add(str(hit.payload.get("doc_id")))
-    return {
-        hit.id
-        for hit in hits
-        if len(documents["".join(fold(hit.text).split())]) >= BOILERPLATE_DOCUMENTS
-    }
-
-
-def crowd_of(similarities: list[float]) -> float:
-    """The median MaxSim of the candidates, padded with a typical unrelated chunk's MaxSim
-    up to a full search's worth: in a knowledge base of a few chunks every candidate may
-    be relevant, and the best one must not be judged by how little it stands out."""
-    padding = [CROWD_PRIOR] * max(CROWD_MIN - len(similarities), 0)
-    return float(np.median(similarities + padding))
 
 
 def _labels(hit: ChunkHit) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from backend.rag.retriever import Passage
+from backend.rag.passage import Passage
 
 _SOCIAL = re.compile(
     r"^\W*(你好|您好|嗨|哈喽|哈啰|早上好|中午好|下午好|晚上好|早安|晚安|谢谢|多谢|感谢|再见|拜拜|"

@@ -15,7 +15,7 @@ from workflows.events import StepState, StepStateChanged
 
 from backend.errors import AppError, NotFound
 from backend.rag.llm.generation import AnswerGenerator, Turn
-from backend.rag.retriever import Passage
+from backend.rag.passage import Passage
 from backend.services.chat_events import (
     AnswerDone,
     AnswerFailed,

@@ -26,8 +26,8 @@ from workflows.events import Event, StartEvent, StopEvent
 
 from backend.errors import GenerationError
 from backend.rag.llm.generation import AnswerGenerator, AnswerRequest, Turn, detect_language
+from backend.rag.passage import Passage
 from backend.rag.relevance import Judgement, judge
-from backend.rag.retriever import Passage
 from backend.services.chat_events import ChatTurn
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from backend.rag.bounded_cache import BoundedCache
 from backend.rag.e5 import E5Embedder, WeightsMissing
 from backend.rag.e5.weights import locate
 from backend.rag.e5.worker import BackgroundPassageEmbedder
-from backend.rag.retriever import QUERY_CACHE, BoundedCache
+from backend.rag.retriever import QUERY_CACHE
 from backend.rag.vectors.store import PassageHit, VectorStore
 from backend.services.reembed import PassageEmbedder, PassagePass, Progress
 

@@ -68,7 +68,8 @@ def ablation(
     and retriever the app builds); retrieval only, so no relevance judgement."""
     from backend.paths import DataPaths
     from backend.rag.embedder import UseEmbedder
-    from backend.rag.retriever import ALL_STAGES, HybridRetriever
+    from backend.rag.fusion import ALL_STAGES
+    from backend.rag.retriever import HybridRetriever
     from backend.rag.sparse import KeywordEncoder
     from backend.rag.vectors.factory import open_vector_store
 

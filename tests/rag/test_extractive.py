@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.rag.llm.extractive import choose_sentences, compose
 from backend.rag.llm.generation import AnswerRequest
-from backend.rag.retriever import Passage, UnitScore
+from backend.rag.passage import Passage, UnitScore
 
 
 def _passage(sentences: list[tuple[str, float]], index: int = 1, sep: str = "\n") -> Passage:

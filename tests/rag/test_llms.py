@@ -14,7 +14,7 @@ from backend.rag.llm.gguf import LlamaCppGenerator, LocalModels
 from backend.rag.llm.model_server import Endpoint, HttpClients, api_root
 from backend.rag.llm.openai_compatible import OpenAICompatibleGenerator, stream_deltas
 from backend.rag.llm.prompts import ThinkFilter, standalone_question
-from backend.rag.retriever import Passage
+from backend.rag.passage import Passage
 from tests.fakes import FakeLlm, dead_url, served_llm
 
 KEY = "sk-test-secret-123"

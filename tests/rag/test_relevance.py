@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from backend.rag.passage import Passage, UnitScore
 from backend.rag.relevance import (
     CROSS_LANGUAGE_MIN_STANDOUT,
     SAME_LANGUAGE_MIN,
     judge,
     relevance,
 )
-from backend.rag.retriever import Passage, UnitScore
 
 
 def _passage(text: str, dense: float, coverage: float, crowd: float) -> Passage:

@@ -7,7 +7,8 @@ import threading
 
 import numpy as np
 
-from backend.rag.retriever import BoundedCache, HybridRetriever
+from backend.rag.bounded_cache import BoundedCache
+from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.vectors.store import ChunkHit, SearchQuery
 
@@ -160,7 +161,7 @@ def test_year_constraint_asked_year_beats_another_year():
 
 
 def test_ablation_switches_turn_a_ranking_stage_off():
-    from backend.rag.retriever import Stages
+    from backend.rag.fusion import Stages
 
     hits = [
         ("y2023", "In 2023 the annual report listed revenue of 5 million.", 0.6, 8.0),

@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator
 
 from backend.rag.answer_types import AnswerType, asked_type, holds_type, is_question
 from backend.rag.llm.generation import NOT_FOUND, AnswerRequest
-from backend.rag.retriever import Passage, UnitScore
+from backend.rag.passage import Passage, UnitScore
 
 READ_PASSAGES = 3
 TYPING_DELAY_S = 0.015

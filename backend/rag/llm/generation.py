@@ -10,7 +10,7 @@ from typing import Literal, Protocol
 
 from backend.errors import GenerationError
 from backend.rag.language import NOT_FOUND, Language, detect_language
-from backend.rag.retriever import Passage
+from backend.rag.passage import Passage
 
 __all__ = [
     "NOT_FOUND",

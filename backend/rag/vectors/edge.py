@@ -9,8 +9,6 @@ every few seconds, so that reopening stays quick. Sentence vectors are kept as b
 
 from __future__ import annotations
 
-import errno
-import json
 import shutil
 import threading
 import uuid
@@ -19,12 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from backend.rag.vectors.byte_vectors import ByteVectors, HalfFloatVectors, VectorCodec
+from backend.rag.vectors.edge_shard import NEW_SHARD_BYTES, create_shard, open_shard
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
     PASSAGE,
-    PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
     ChunkHit,
@@ -36,9 +33,6 @@ from backend.rag.vectors.store import (
 )
 
 COLLECTION = "chunks"
-# What a new shard's first load writes (10 MB), and all it takes (4 MB more), with room.
-FIRST_LOAD_BYTES = 12 << 20
-NEW_SHARD_BYTES = 16 << 20
 
 
 class EdgeVectorStore:
@@ -54,55 +48,14 @@ class EdgeVectorStore:
         # A crash during optimisation leaves segment builders behind that nothing cleans.
         shutil.rmtree(path / "temp_segments", ignore_errors=True)
         self._path = path
-        self._codec: VectorCodec
         if (path / "edge_config.json").exists():
-            self._codec = stored_codec(path / "edge_config.json")
-            self._shard = q.EdgeShard.load(str(path))
-            if not has_vector(path / "edge_config.json", PASSAGE):  # a shard from before e5
-                self._shard.update(q.UpdateOperation.create_dense_vector(
-                    PASSAGE, PASSAGE_DIMENSION, q.Distance.Cosine, None,
-                    q.VectorStorageDatatype.Float16,
-                ))
-                self._shard.flush()
-            return
-        self._shard = self._create()
+            self._shard, self._codec = open_shard(q, path)
+        else:
+            self._shard, self._codec = create_shard(q, path, dimension)
 
     def _create(self) -> Any:
-        q, path = self._q, self._path
-        codec = self._codec = ByteVectors()
-        dimension = self.dimension
-        config = q.EdgeConfig(
-            vectors={
-                DENSE: q.EdgeVectorParams(
-                    size=codec.stored_size(dimension),
-                    distance=q.Distance.Dot,
-                    multivector_config=q.MultiVectorConfig(q.MultiVectorComparator.MaxSim),
-                    datatype=q.VectorStorageDatatype.Uint8,
-                    # A plain memory map: the default placement counted every vector twice
-                    # in resident memory (937 MB for 480 MB of vectors at 100k chunks),
-                    # for the same query time.
-                    memory=q.Memory.Cold,
-                ),
-                PASSAGE: q.EdgeVectorParams(
-                    size=PASSAGE_DIMENSION,
-                    distance=q.Distance.Cosine,
-                    datatype=q.VectorStorageDatatype.Float16,
-                    memory=q.Memory.Cold,
-                ),
-            },
-            sparse_vectors={KEYWORDS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
-        )
-        shard = q.EdgeShard.create(str(path), config)
-        for name in ("kb_id", "doc_id"):
-            shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword))
-        shard.flush()
-        # The first load writes the payload indexes' memory-mapped pages (10 MB, sparse
-        # until then): at a later start on a full disk that write was a SIGBUS. Loading
-        # once now takes those pages while there is room, or fails with an error.
-        shard.close()
-        if shutil.disk_usage(path).free < FIRST_LOAD_BYTES:
-            raise OSError(errno.ENOSPC, "No space left on device for a new vector store")
-        return q.EdgeShard.load(str(path))
+        shard, self._codec = create_shard(self._q, self._path, self.dimension)
+        return shard
 
     def _match(self, key: str, values: list[str]) -> Any:
         q = self._q
@@ -292,16 +245,3 @@ class EdgeVectorStore:
         with self._lock:
             self._shard.flush()
             self._shard.close()
-
-
-def has_vector(config_file: Path, name: str) -> bool:
-    config = json.loads(config_file.read_text("utf-8"))
-    return name in (config.get("vectors") or {})
-
-
-def stored_codec(config_file: Path) -> VectorCodec:
-    """How an existing shard keeps its sentence vectors: bytes, or half floats (shards
-    written before bytes)."""
-    config = json.loads(config_file.read_text("utf-8"))
-    datatype = (config.get("vectors") or {}).get(DENSE, {}).get("datatype")
-    return ByteVectors() if datatype == ByteVectors.datatype else HalfFloatVectors()

@@ -1,0 +1,34 @@
+"""What a question pins down in its words: identifiers (model numbers, years, codes,
+names) and whether it asks for an amount."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_QUANTITY = re.compile(
+    r"how (many|much|long|big|old|far|heavy)|what (is|was|are) the (price|cost|number|amount|"
+    r"size|weight|fee|port)|多少|几|多久|多长|多大|多重|多高|哪年|何时",
+    re.IGNORECASE,
+)
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_QUANTITY.search(question))
+
+
+def new_numbers(text: str, question: str) -> bool:
+    known = set(_NUMBER.findall(question))
+    return any(n not in known for n in _NUMBER.findall(text))
+
+
+def identifiers(question: str) -> list[str]:
+    words = _WORD.findall(question)
+    found = []
+    for position, word in enumerate(words):
+        has_digit = any(ch.isdigit() for ch in word)
+        named = word[0].isupper() and (position > 0 or word.isupper()) and len(word) > 1
+        if has_digit or named or "_" in word or "-" in word[1:]:
+            found.append(word)
+    return found

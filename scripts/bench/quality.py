@@ -3,7 +3,7 @@ real app: `launcher.py --headless` on a data dir, one knowledge base per set imp
 HTTP, every question asked over `/api/chat/stream` with no model configured. The cases and
 the negative control are described in quality_cases.py.
 
-    python scripts/bench/quality.py [--sample 300 | --quick] [--ablate] [--reuse]
+    python -m scripts.bench.quality [--sample 300 | --quick] [--ablate] [--reuse]
 
 Columns: para@1 / para@5 (the gold paragraph's file first / in the first five sources),
 stated (a gold answer appears in the streamed answer, after NFKC, case and whitespace
@@ -20,16 +20,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import subprocess
-import sys
 import time
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from scripts.bench.common import ASK_PAUSE_S, CACHE, Server, fresh_dir, save_json  # noqa: E402
-from scripts.bench.quality_cases import (  # noqa: E402
+from scripts.bench.common import ASK_PAUSE_S, CACHE, Server, fresh_dir, save_json
+from scripts.bench.quality_cases import (
     Asked,
     Case,
     build_cases,
@@ -39,7 +36,9 @@ from scripts.bench.quality_cases import (  # noqa: E402
     rate,
     score,
 )
-from scripts.bench.quality_http import ask, ask_all, existing_kbs, import_kbs  # noqa: E402
+from scripts.bench.quality_http import ask, ask_all, existing_kbs, import_kbs
+
+ROOT = Path(__file__).resolve().parents[2]
 
 QUICK_SAMPLE = 30
 TIMED_PER_CASE = 15
@@ -139,6 +138,19 @@ def table(rows: dict[str, dict], base: dict, first: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def wait_for_passages(client: Any, limit_s: float = 3600) -> None:
+    """Until the e5 background pass has reached every chunk (or has no weights)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        state = client.get("/api/info").json().get("passage_vectors", {})
+        if state.get("state") in ("done", "off", "no_weights"):
+            print(f"passage vectors: {state.get('state')} after "
+                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            return
+        time.sleep(2)
+    raise SystemExit("the e5 background pass did not finish within the limit")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, default=300, help="questions per case")
@@ -151,6 +163,13 @@ def main() -> None:
     parser.add_argument("--ablate-sample", type=int, default=150, help="questions per case")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--cases", default="", help="comma-separated case names")
+    parser.add_argument(
+        "--passage-vectors",
+        choices=("wait", "off"),
+        default="wait",
+        help="wait: ask once the e5 background pass has reached every chunk (the app as a "
+        "user has it after import); off: the light model and BM25 alone",
+    )
     args = parser.parse_args()
     size = QUICK_SAMPLE if args.quick else args.sample
     sets = load_all(args.public_eval or public_eval_dir())
@@ -163,7 +182,8 @@ def main() -> None:
     ).stdout.strip()
     print(f"# quality {datetime.datetime.now():%Y-%m-%d %H:%M} commit {commit} sample {size}")
     data_dir = args.data_dir if args.reuse else fresh_dir(args.data_dir)
-    server = Server(data_dir)
+    passages = "true" if args.passage_vectors == "wait" else "false"
+    server = Server(data_dir, env={"WOWRAG_PASSAGE_VECTORS": passages})
     try:
         kb_ids = existing_kbs(server.client)
         if not all(name in kb_ids for name in kbs):
@@ -174,6 +194,8 @@ def main() -> None:
                 f"{time.perf_counter() - started:.0f} s",
                 flush=True,
             )
+        if args.passage_vectors == "wait":
+            wait_for_passages(server.client)
         rows = {}
         for case in cases:
             asked = ask_all(server.client, case.questions, kb_ids, args.workers)

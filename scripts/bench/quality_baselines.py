@@ -12,15 +12,10 @@ pipeline. Both rank whole paragraphs (file names) for a question; para@1/para@5 
 from __future__ import annotations
 
 import math
-import sys
 from collections import Counter
 from pathlib import Path
 
 from scripts.bench.quality_cases import Question
-
-BENCH = Path(__file__).resolve().parent
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))  # llama_plain imports its siblings by bare name
 
 
 class Bm25Ranker:

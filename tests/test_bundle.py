@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 TOKEN = "bundle-token"
 PDF_FACT = "The lighthouse keeper's password is AMBER-HERON-7."
 DOCX_FACT = "The annual budget for the orchard project is 4,380 euros."
@@ -44,7 +43,7 @@ def test_unzipped_bundle_works_offline_and_shows_the_window(
         or os.environ.get("WOWRAG_BUNDLE") == "1"
     ):
         pytest.skip("builds the bundle for minutes: run with -m bundle (or WOWRAG_BUNDLE=1)")
-    import build
+    from scripts import build
 
     archive = build.zip_path()
     if not (os.environ.get("WOWRAG_BUNDLE_REUSE") == "1" and archive.is_file()):
@@ -234,7 +233,6 @@ def headless(
             ok = ok and fact in text
         metrics["rss_after_import_mb"] = round(tree_rss(app.pid) / 1e6, 1)
         # A model server configured in the settings: the bundle's own HTTP client streams it.
-        sys.path.insert(0, str(ROOT))
         from tests.fakes import served_llm
 
         with served_llm() as fake:

@@ -14,6 +14,23 @@ _QUANTITY = re.compile(
 )
 
 
+# The words that ask ("how long") name the answer's type, not its subject: the
+# passage that answers "How long can I borrow?" says "21 days", never "long". Counted as
+# terms to cover, they made a short question about the knowledge base's own content
+# look half-unmatched (relevance.py) and rewarded passages that merely say "long".
+# English only: "long", "much", "old" are content words elsewhere; Chinese asks with
+# words of its own (多少, 几) that BM25 weighs little and that moved no measure here.
+_INTERROGATIVE = re.compile(
+    r"\bhow (many|much|long|big|old|far|heavy|often|soon)\b",
+    re.IGNORECASE,
+)
+
+
+def subject_words(question: str) -> str:
+    """The question without the words that ask for the answer's type."""
+    return _INTERROGATIVE.sub(" ", question)
+
+
 def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 

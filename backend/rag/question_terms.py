@@ -31,6 +31,16 @@ def subject_words(question: str) -> str:
     return _INTERROGATIVE.sub(" ", question)
 
 
+# What "how many" counts: the word after it ("how many employees" -> "employees").
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+([A-Za-z][\w-]*)", re.IGNORECASE)
+
+
+def counted(question: str) -> str:
+    """The thing a "how many" question counts; its number is the one near that word."""
+    found = _COUNTED.search(question)
+    return found.group(1) if found else ""
+
+
 def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 

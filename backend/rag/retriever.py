@@ -38,7 +38,13 @@ from backend.rag.fusion import (
     fuse,
 )
 from backend.rag.passage import Passage, UnitScore
-from backend.rag.question_terms import asks_quantity, identifiers, new_numbers, subject_words
+from backend.rag.question_terms import (
+    asks_quantity,
+    counted,
+    identifiers,
+    new_numbers,
+    subject_words,
+)
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
 
@@ -232,6 +238,9 @@ class HybridRetriever:
         manual's when the answerer weighs sentences of several passages."""
         context = self.lexical_keys(keyword_text(passage.filename, passage.heading, ""))
         asked = dict.fromkeys(terms, 1.0)
+        # Of two sentences with a number, the one naming what is counted answers.
+        for term in self.lexical_keys(counted(quantity or "")):
+            asked[term] = IDENTIFIER_WEIGHT
         dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
         for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]

@@ -41,6 +41,17 @@ def counted(question: str) -> str:
     return found.group(1) if found else ""
 
 
+_LATIN = re.compile(r"[A-Za-z]{4,}")
+
+
+def word_prefixes(text: str) -> set[str]:
+    """Five letters of each English word without a plural 's', so that 'book' meets
+    'books' and 'employees' meets 'employed' where the stemmer parts them ('class' keeps
+    its 'ss')."""
+    words = (w.lower() for w in _LATIN.findall(text))
+    return {(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)[:5] for w in words}
+
+
 def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 

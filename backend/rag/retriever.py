@@ -18,7 +18,6 @@ heading, so term coverage over "file name + heading + text" picks the right twin
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
@@ -44,6 +43,7 @@ from backend.rag.question_terms import (
     identifiers,
     new_numbers,
     subject_words,
+    word_prefixes,
 )
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
@@ -70,7 +70,6 @@ IDENTIFIER_WEIGHT = 3.0
 # A question that asks for an amount is answered by a passage holding a number it does
 # not already contain ("how many employees in 2024" -> "employed 230 people").
 QUANTITY_BONUS = 0.08
-_LATIN = re.compile(r"[A-Za-z]{4,}")
 
 
 class PassageSearch(Protocol):
@@ -198,7 +197,7 @@ class HybridRetriever:
 
     def _lexical_keys(self, text: str) -> frozenset[int | str]:
         keys: set[int | str] = set(self.keywords.terms(text))
-        keys.update(_prefix(w.lower()) for w in _LATIN.findall(text))
+        keys.update(word_prefixes(text))
         return frozenset(keys)
 
     def weighted_terms(
@@ -300,13 +299,6 @@ class HybridRetriever:
             unit_vectors=hit.unit_vectors,
             point_id=hit.id,
         )
-
-
-def _prefix(word: str) -> str:
-    """Five letters of the word without a plural 's', so that 'book' meets 'books' as
-    'employees' meets 'employed' ('class' keeps its 'ss')."""
-    singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-    return singular[:5]
 
 
 def _labels(hit: ChunkHit) -> tuple[str, str]:

@@ -50,6 +50,18 @@ def constraints(question: str) -> list[Constraint]:
     return out
 
 
+def unheld(question: str, texts: list[str]) -> set[str]:
+    """The values the question names whose kind no text carries at all ("QID-003" over
+    passages with no code of any kind): they cannot tell passages apart, and counting
+    them as missing terms would make every passage look less relevant than it is."""
+    folded = [fold(t).casefold() for t in texts]
+    return {
+        c.value
+        for c in constraints(question)
+        if c.kind in _EXCLUSIVE and not any(_values(c.kind, t) for t in folded)
+    }
+
+
 def fit(asked: list[Constraint], text: str) -> float:
     """From -1 (only other values of the asked kinds) to 1 (every asked value present)."""
     if not asked:

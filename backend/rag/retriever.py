@@ -18,7 +18,6 @@ heading, so term coverage over "file name + heading + text" picks the right twin
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
@@ -26,7 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from backend.rag.bounded_cache import BoundedCache
-from backend.rag.constraints import Constraint, constraints, fit
+from backend.rag.constraints import Constraint, constraints, fit, unheld
 from backend.rag.embedder import Embedder
 from backend.rag.fusion import (
     ALL_STAGES,
@@ -38,7 +37,14 @@ from backend.rag.fusion import (
     fuse,
 )
 from backend.rag.passage import Passage, UnitScore
-from backend.rag.question_terms import asks_quantity, identifiers, new_numbers
+from backend.rag.question_terms import (
+    asks_quantity,
+    counted,
+    identifiers,
+    new_numbers,
+    subject_words,
+    word_prefixes,
+)
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
 
@@ -64,7 +70,8 @@ IDENTIFIER_WEIGHT = 3.0
 # A question that asks for an amount is answered by a passage holding a number it does
 # not already contain ("how many employees in 2024" -> "employed 230 people").
 QUANTITY_BONUS = 0.08
-_LATIN = re.compile(r"[A-Za-z]{4,}")
+
+
 class PassageSearch(Protocol):
     """The e5 query side (services/passage_vectors.py): a search on a thread of its own."""
 
@@ -81,6 +88,7 @@ QUERY_CACHE = 256
 # Passages and sentences come back for question after question; their terms are kept
 # (a few KB each) instead of tokenized again for every re-rank.
 TERMS_CACHE = 1024
+
 
 class HybridRetriever:
     def __init__(self, store: VectorStore, embedder: Embedder, keywords: KeywordEncoder) -> None:
@@ -118,10 +126,9 @@ class HybridRetriever:
                 dense_search=stages.dense,
             )
         )
-        terms = self.weighted_terms(question, stages.identifiers)
-        coverage = {
-            hit.id: self.coverage(terms, keyword_text(*_labels(hit), hit.text)) for hit in hits
-        }
+        texts = {hit.id: keyword_text(*_labels(hit), hit.text) for hit in hits}
+        terms = self.weighted_terms(question, stages.identifiers, list(texts.values()))
+        coverage = {point: self.coverage(terms, text) for point, text in texts.items()}
         fused = fuse(self.evidence(hits, coverage, stages) + e5())
         asked = constraints(question) if stages.constraints else []
         quantity = question if stages.quantity and asks_quantity(question) else None
@@ -190,21 +197,30 @@ class HybridRetriever:
 
     def _lexical_keys(self, text: str) -> frozenset[int | str]:
         keys: set[int | str] = set(self.keywords.terms(text))
-        keys.update(w[:5].lower() for w in _LATIN.findall(text))
+        keys.update(word_prefixes(text))
         return frozenset(keys)
 
-    def weighted_terms(self, question: str, named: bool = True) -> dict[int | str, float]:
-        weights = dict.fromkeys(self.lexical_keys(question), 1.0)
+    def weighted_terms(
+        self, question: str, named: bool = True, candidates: list[str] | None = None
+    ) -> dict[int | str, float]:
+        """The question's terms to cover, identifiers weighted up; a value whose kind no
+        candidate carries (constraints.unheld) is dropped rather than counted as missing."""
+        weights = dict.fromkeys(self.lexical_keys(subject_words(question)), 1.0)
         for word in identifiers(question) if named else []:
             for term in self.lexical_keys(word):
                 weights[term] = IDENTIFIER_WEIGHT
+        for value in unheld(question, candidates) if candidates else ():
+            for term in self.lexical_keys(value):
+                weights.pop(term, None)
         return weights
 
-    def coverage(self, terms: dict[int | str, float], text: str) -> float:
-        """The weighted share of the question's terms that the text holds."""
+    def coverage(
+        self, terms: dict[int | str, float], text: str, context: frozenset[int | str] = frozenset()
+    ) -> float:
+        """The weighted share of the question's terms that the text (or its context) holds."""
         if not terms:
             return 0.0
-        present = self.lexical_keys(text)
+        present = self.lexical_keys(text) | context
         return sum(w for t, w in terms.items() if t in present) / sum(terms.values())
 
     def _score_units(
@@ -215,15 +231,20 @@ class HybridRetriever:
         quantity: str | None,
     ) -> None:
         """Add each sentence's own term coverage (and answer-type fit) to its dense score.
-        Terms the file name or heading already carry say nothing about which sentence
-        answers ('City Library' in 'city_library_rules.txt'), so only the others count."""
+        Terms the file name or heading carry count as held by every sentence under them:
+        they do not tell one sentence of the passage from another ('City Library' in
+        'city_library_rules.txt'), but they do tell the X3 manual's sentence from the X2
+        manual's when the answerer weighs sentences of several passages."""
         context = self.lexical_keys(keyword_text(passage.filename, passage.heading, ""))
-        asked = {t: 1.0 for t in terms if t not in context}
+        asked = dict.fromkeys(terms, 1.0)
+        # Of two sentences with a number, the one naming what is counted answers.
+        for term in self.lexical_keys(counted(quantity or "")):
+            asked[term] = IDENTIFIER_WEIGHT
         dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
         for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]
             unit.score = UNIT_DENSE_WEIGHT * float(dense[number]) if dense is not None else 0.0
-            unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence)
+            unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence, context)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
 

@@ -29,3 +29,12 @@ def test_quoted_term_constraint_and_full_width_digits_fold():
     asked = constraints("《红楼梦》的作者是谁？")
     assert [(c.kind, c.value) for c in asked] == [("quoted", "红楼梦")]
     assert fit(constraints("２０２２年"), "2022年") == 1.0
+
+
+def test_unheld_value_a_code_no_candidate_carries_any_of_its_kind_is_not_a_constraint():
+    from backend.rag.constraints import unheld
+
+    question = "QID-003: when do pallets leave?"
+    assert unheld(question, ["Pallets leave dock 3 every morning at six."]) == {"qid-003"}
+    # A passage with another code of the kind: the asked one is a real constraint.
+    assert unheld(question, ["Pallets of order QID-004 leave at six."]) == set()

@@ -98,3 +98,12 @@ def test_citations_stay_exact_for_sentences_cut_into_windows():
     assert answer.startswith(
         "The basin covers 5,500,000 square kilometres, most of it rainforest.[1]"
     )
+
+
+def test_heading_rule_short_lines_with_no_statement_after_them_are_the_content():
+    """A JSON file's fields or a sheet's rows are short lines without an end mark; with no
+    sentence under them they are what the passage says, not headings to skip."""
+    fields = _passage([("server.host: 0.0.0.0", 0.3), ("server.port: 8080", 0.6)])
+    other = _passage([("The company employed 230 people.", 0.2)], index=2)
+    said = _said([fields, other], "What port does the server listen on?")
+    assert said[0] == "server.port: 8080"

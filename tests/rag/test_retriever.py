@@ -180,3 +180,10 @@ def test_boilerplate_repeated_across_documents_never_outranks_content():
     hits.append(("content", "The 2024 tax changes raise the allowance to 12,000.", 0.5, 6.0))
     ranked = _retriever(hits).retrieve("What are the 2024 tax changes?", None, 4)
     assert ranked[0].point_id == "content"
+
+
+def test_coverage_the_words_that_ask_are_not_terms_the_answer_must_hold():
+    """'How long can I borrow?' is answered by '21 days', which never says 'long'."""
+    hits = [("rule", "Books can be borrowed for 21 days.", 0.3, 2.0)]
+    ranked = _retriever(hits).retrieve("How long can I borrow?", None, 1)
+    assert ranked[0].coverage == 1.0

@@ -40,7 +40,7 @@ def _import_files(count: int) -> list[tuple[str, bytes]]:
 def _stream(url: str, kb: str, number: int, results: dict[int, dict[str, Any]]) -> None:
     started = time.monotonic()
     outcome: dict[str, Any] = {"tokens": [], "events": []}
-    body = {"question": f"QID-{number:03d}: when did the pallets leave?", "kb_ids": [kb]}
+    body = {"question": f"QID-{number:03d}: when do pallets leave dock 3?", "kb_ids": [kb]}
     try:
         with (
             httpx.Client(base_url=url, headers=AUTH, timeout=60) as client,

@@ -80,11 +80,17 @@ def _candidates(passage: Passage, rank: int, kind: AnswerType, question: str) ->
     first sentence under it."""
     out: list[Choice] = []
     handed = 0.0
-    for unit in whole_sentences(passage):
+    sentences = [u for u in whole_sentences(passage) if _said(passage, u)]
+    # A heading leads to the content under it; a short line with nothing stated after
+    # it (the fields of a JSON file, the rows of a sheet) is that content itself.
+    last_statement = max(
+        (n for n, u in enumerate(sentences) if not is_heading(_said(passage, u))), default=-1
+    )
+    for number, unit in enumerate(sentences):
         text = _said(passage, unit)
-        if not text or is_question(text):
+        if is_question(text):
             continue
-        if is_heading(text):
+        if is_heading(text) and number < last_statement:
             handed = max(handed, unit.score * HEADING_HANDOVER)
             continue
         worth = max(unit.score, handed) * (LATER_PASSAGE**rank)

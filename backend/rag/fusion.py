@@ -4,12 +4,14 @@ one must stand out from the crowd."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from backend.rag.normalize import fold
-from backend.rag.vectors.store import ChunkHit
+from backend.rag.vectors.store import ChunkHit, PassageHit
 
 # Text found in this many documents is the site's or the template's, not the content's.
 BOILERPLATE_DOCUMENTS = 3
@@ -77,3 +79,12 @@ def crowd_of(similarities: list[float]) -> float:
     be relevant, and the best one must not be judged by how little it stands out."""
     padding = [CROWD_PRIOR] * max(CROWD_MIN - len(similarities), 0)
     return float(np.median(similarities + padding))
+
+
+class PassageSearch(Protocol):
+    """The e5 query side (services/passage_vectors.py): a search on a thread of its own."""
+
+    def ready(self) -> bool: ...
+    def search(
+        self, question: str, kb_ids: list[str] | None, limit: int
+    ) -> Future[list[PassageHit]]: ...

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Protocol
 
 import numpy as np
 
@@ -31,6 +29,7 @@ from backend.rag.fusion import (
     ALL_STAGES,
     BOILERPLATE_PENALTY,
     Evidence,
+    PassageSearch,
     Stages,
     boilerplate,
     crowd_of,
@@ -46,7 +45,7 @@ from backend.rag.question_terms import (
     word_prefixes,
 )
 from backend.rag.sparse import KeywordEncoder, keyword_text
-from backend.rag.vectors.store import ChunkHit, PassageHit, SearchQuery, VectorStore, candidates
+from backend.rag.vectors.store import ChunkHit, SearchQuery, VectorStore, candidates
 
 log = logging.getLogger(__name__)
 DENSE_WEIGHT = 0.6
@@ -70,15 +69,6 @@ IDENTIFIER_WEIGHT = 3.0
 # A question that asks for an amount is answered by a passage holding a number it does
 # not already contain ("how many employees in 2024" -> "employed 230 people").
 QUANTITY_BONUS = 0.08
-
-
-class PassageSearch(Protocol):
-    """The e5 query side (services/passage_vectors.py): a search on a thread of its own."""
-
-    def ready(self) -> bool: ...
-    def search(
-        self, question: str, kb_ids: list[str] | None, limit: int
-    ) -> Future[list[PassageHit]]: ...
 
 
 # Only the first passages are read sentence by sentence (the extractive answer and the

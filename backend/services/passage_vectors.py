@@ -35,9 +35,10 @@ from backend.services.reembed import PassageEmbedder, PassagePass, Progress
 log = logging.getLogger(__name__)
 # How often an idle app looks for chunks without a passage vector (new imports).
 CHECK_INTERVAL_S = 3.0
-# e5 loads this long after start-up: loading it alongside the first page's requests made
-# GET / 85-100 -> 120-140 ms on a 2-vCPU machine.
-START_DELAY_S = 3.0
+# e5 loads this long after start-up, after the window is up: loading it alongside the
+# first page's requests made GET / 85-100 -> 120-140 ms on a 2-vCPU machine, and while the
+# desktop window's page loads it made pywebview's bridge set-up fail (tests/test_launcher).
+START_DELAY_S = 15.0
 # Chunks per round: an import started meanwhile waits at most one round for the pass to
 # pause, about a second at e5's 2-3 chunks/s (8 a round cost the first pass a third of its
 # speed in scripts/bench/two_pass.py).

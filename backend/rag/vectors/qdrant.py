@@ -140,6 +140,18 @@ class QdrantClientVectorStore:
         with self._lock:
             return int(self._client.count(COLLECTION, count_filter=flt, exact=True).count)
 
+    def _candidates(self, vector: Any, using: str, flt: Any, depth: int) -> list[Any]:
+        """One ranked list of candidates, with payloads and sentence vectors."""
+        return self._client.query_points(
+            COLLECTION,
+            query=vector,
+            using=using,
+            query_filter=flt,
+            limit=depth,
+            with_payload=True,
+            with_vectors=[DENSE],
+        ).points
+
     def search(self, query: SearchQuery) -> list[ChunkHit]:
         """The union of the dense and keyword lists, each hit with both scores (see
         EdgeVectorStore.search). Sentence vectors come in the same round trip (a server
@@ -152,29 +164,13 @@ class QdrantClientVectorStore:
         bm25: dict[str, float] = {}
         with self._lock:
             if query.dense_search:
-                for point in self._client.query_points(
-                    COLLECTION,
-                    query=dense,
-                    using=DENSE,
-                    query_filter=flt,
-                    limit=depth,
-                    with_payload=True,
-                    with_vectors=[DENSE],
-                ).points:
+                for point in self._candidates(dense, DENSE, flt, depth):
                     points[str(point.id)] = point
             if query.hybrid and query.keywords.indices:
                 sparse = m.SparseVector(
                     indices=query.keywords.indices, values=query.keywords.values
                 )
-                for point in self._client.query_points(
-                    COLLECTION,
-                    query=sparse,
-                    using=KEYWORDS,
-                    query_filter=flt,
-                    limit=depth,
-                    with_payload=True,
-                    with_vectors=[DENSE],
-                ).points:
+                for point in self._candidates(sparse, KEYWORDS, flt, depth):
                     points.setdefault(str(point.id), point)
                     bm25[str(point.id)] = float(point.score)
                 missing = [p for p in points if p not in bm25]

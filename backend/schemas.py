@@ -43,6 +43,10 @@ class DocumentOut(BaseModel):
     chunk_count: int
     pages: int | None
     created_at: str
+    imported_at: str
+    modified_at: str | None
+    folder_id: str | None
+    relative_path: str | None
 
     @classmethod
     def of(cls, doc: Document) -> DocumentOut:
@@ -58,6 +62,10 @@ class DocumentOut(BaseModel):
             chunk_count=doc.chunk_count,
             pages=doc.pages,
             created_at=doc.created_at,
+            imported_at=doc.created_at,
+            modified_at=doc.modified_at,
+            folder_id=doc.folder_id,
+            relative_path=doc.relative_path,
         )
 
 
@@ -68,6 +76,7 @@ class SourceOut(BaseModel):
     filename: str
     page: int | None
     heading: str | None = None
+    modified_at: str | None = None
     text: str
     score: float
 

@@ -52,4 +52,20 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     )
     """,
+    # 2: linked folders; where a document came from and when its file last changed
+    """
+    CREATE TABLE folders (
+        id TEXT PRIMARY KEY,
+        kb_id TEXT NOT NULL REFERENCES knowledge_bases(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'syncing',
+        last_synced_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (kb_id, path)
+    );
+    ALTER TABLE documents ADD COLUMN folder_id TEXT REFERENCES folders(id) ON DELETE SET NULL;
+    ALTER TABLE documents ADD COLUMN relative_path TEXT;
+    ALTER TABLE documents ADD COLUMN modified_at TEXT;
+    CREATE INDEX documents_folder ON documents(folder_id, relative_path)
+    """,
 ]

@@ -47,8 +47,11 @@ class Document:
     error: str | None
     chunk_count: int
     pages: int | None
-    created_at: str
+    created_at: str  # when it was imported
     updated_at: str
+    folder_id: str | None = None  # the linked folder it came from
+    relative_path: str | None = None  # its path inside that folder
+    modified_at: str | None = None  # the file's own last change, when known
 
 
 @dataclass

@@ -84,7 +84,12 @@ def test_document_import_duplicate_and_delete(client, container):
         "chunk_count",
         "pages",
         "created_at",
+        "imported_at",
+        "modified_at",
+        "folder_id",
+        "relative_path",
     }
+    assert docs[0]["folder_id"] is None and docs[0]["imported_at"] == docs[0]["created_at"]
     wait_documents(client, kb["id"])
     twin = _upload(client, kb["id"], "copy.md", data)[0]
     assert twin["status"] == "duplicate"

@@ -18,6 +18,10 @@ const doc = (over: Partial<KbDocument>): KbDocument => ({
   chunk_count: 0,
   pages: null,
   created_at: '2024-01-01T00:00:00Z',
+  imported_at: '2024-01-01T00:00:00Z',
+  modified_at: null,
+  folder_id: null,
+  relative_path: null,
   ...over,
 })
 

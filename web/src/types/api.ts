@@ -25,6 +25,21 @@ export interface KbDocument {
   chunk_count: number
   pages: number | null
   created_at: string
+  imported_at: string
+  /** The file's own last change, when known. */
+  modified_at: string | null
+  /** Set when it came from a linked folder. */
+  folder_id: string | null
+  relative_path: string | null
+}
+
+export interface LinkedFolder {
+  id: string
+  kb_id: string
+  path: string
+  status: 'syncing' | 'watching' | 'missing'
+  last_synced_at: string | null
+  document_count: number
 }
 
 export interface Source {
@@ -35,6 +50,8 @@ export interface Source {
   page: number | null
   /** The section the passage sits under (its heading path), when the format has them. */
   heading?: string | null
+  /** When the cited file last changed, so an old version shows as old. */
+  modified_at?: string | null
   text: string
   score: number
 }

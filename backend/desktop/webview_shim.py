@@ -10,13 +10,23 @@ the policy weakened for the window:
     finish.js (the Qt web channel, ``pywebviewready``) then runs as written;
   - a method's return value comes back as ``_returnValuesCallbacks[...](...)`` through
     ``evaluate_js``, which wraps every statement in ``eval("...")``: that one statement
-    runs as it is (``run_js``), without the wrapper.
+    runs without the wrapper (``run_js``), and only if the page that asked is still there:
+    a value that comes back after the window moved on to another page is dropped (it
+    was an "Uncaught TypeError" on the new page).
+Also closes a race in pywebview's injection across page loads. Each load runs the page
+script, then (later, from a thread) finish.js. The window shows a starting page and then
+loads the app; under load the starting page's finish.js could run on the app page: before
+its page script ("Cannot read properties of undefined (reading '_createApi')") or after,
+a second time. Each injection now marks its page script with a nonce, and its finish.js
+runs only on the page that carries that nonce; the app page's own injection follows.
 Also tells the GUI backend that someone wants the paths of dropped files.
 Written against pywebview 6.2's js/api.js, js/finish.js and util.load_js_files.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,6 +57,20 @@ window.pywebview._createApi = function (funcList) {
 };
 """
 
+# pywebview's statement that hands a bridge call's result back to the page.
+RETURN_VALUE = re.compile(
+    r'window\.pywebview\._returnValuesCallbacks\["([^"]*)"\]\["([^"]*)"\]\((.*)\)', re.DOTALL
+)
+
+
+def deliver_js(func_name: str, call_id: str, value: str) -> str:
+    return (
+        "(function () { var pv = window.pywebview;"
+        f' var calls = pv && pv._returnValuesCallbacks["{func_name}"];'
+        f' var done = calls && calls["{call_id}"];'
+        f" if (done) done({value}); }})();"
+    )
+
 
 def install(window: webview.Window) -> None:
     """Call once, before ``webview.start``."""
@@ -58,7 +82,13 @@ def install(window: webview.Window) -> None:
         def without_eval(*args: Any, **kwargs: Any) -> tuple[str, str]:
             scripts: Any = load_js_files(*args, **kwargs)  # annotated `str`, returns a pair
             page_script, finish_script = scripts
-            return page_script + CREATE_API_JS, finish_script
+            nonce = secrets.token_hex(8)  # no '%': finish.js is %-formatted after this
+            marked = f"{page_script}{CREATE_API_JS}\nwindow.pywebview._wowragLoad = '{nonce}';\n"
+            only_here = (
+                f"if (window.pywebview && window.pywebview._wowragLoad === '{nonce}') {{\n"
+                f"{finish_script}\n}}\n"
+            )
+            return marked, only_here
 
         without_eval._wowrag = True  # type: ignore[attr-defined]
         webview.util.load_js_files = without_eval  # type: ignore[assignment]
@@ -66,8 +96,9 @@ def install(window: webview.Window) -> None:
     evaluate = window.evaluate_js
 
     def evaluate_js(script: str, callback: Any = None) -> Any:
-        if callback is None and script.startswith("window.pywebview._returnValuesCallbacks["):
-            window.run_js(script)
+        returned = RETURN_VALUE.fullmatch(script) if callback is None else None
+        if returned:
+            window.run_js(deliver_js(*returned.groups()))
             return None
         return evaluate(script, callback)
 

@@ -61,6 +61,11 @@ def page_image(
     return image
 
 
+def line_count(paragraph: str, *, width: int = 1240, size: int = 34) -> int:
+    """How many lines ``page_image`` draws ``paragraph`` on."""
+    return len(_wrap(paragraph, font(size), width - 2 * 110))
+
+
 def _wrap(paragraph: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """Wrap at spaces for English, anywhere for Chinese, as a typesetter would."""
     lines: list[str] = []

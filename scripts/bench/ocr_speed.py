@@ -4,9 +4,10 @@ runs, in this process; plus what OCR adds to the bundle.
 
     python -m scripts.bench.ocr_speed [--pages 4]
 
-Prints the engine's load time, seconds (wall clock and CPU) per page (rendering with PDFium, detection,
-recognition), pages/s, characters read, the character accuracy against the rendered
-text, and the on-disk and zipped size of the files build.spec adds for OCR.
+Prints the engine's load time, seconds (wall clock and CPU) per page (rendering with
+PDFium, detection, recognition), pages/s, characters read, the character accuracy
+against the rendered text, and the on-disk and zipped size of the files build.spec adds
+for OCR.
 """
 
 from __future__ import annotations

@@ -73,6 +73,8 @@ class OcrEngine:
         # The reader child is one of several busy processes; its own threads would fight
         # the embedder's for the same cores.
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        # Idle threads sleep instead of spinning: spinning burns a core other work needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.enable_cpu_mem_arena = False  # memory goes back after each page
         providers = ["CPUExecutionProvider"]
         self._det = ort.InferenceSession(str(folder / DET_MODEL), options, providers=providers)

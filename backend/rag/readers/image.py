@@ -29,20 +29,20 @@ def read_image(data: bytes) -> ParsedDocument:
     try:
         image = Image.open(io.BytesIO(data))
         what = NAMES.get(image.format or "", "image")
-        if image.width * image.height > MAX_PIXELS:
-            raise ReaderError(
-                "parse_memory",
-                f"This {what} is too large to read ({image.width} x {image.height} pixels).",
-            )
-        frames = getattr(image, "n_frames", 1)
-        numbered = image.format == "TIFF" and frames > 1
+        # A TIFF's frames are pages; an animated PNG or WebP is read by its first frame.
+        frames = min(getattr(image, "n_frames", 1), MAX_FRAMES) if image.format == "TIFF" else 1
         pages = []
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-            if number > MAX_FRAMES:
+            if number > frames:
                 break
+            if frame.width * frame.height > MAX_PIXELS:  # checked before decoding
+                raise ReaderError(
+                    "parse_memory",
+                    f"This {what} is too large to read ({frame.width} x {frame.height} pixels).",
+                )
             text = ocr_page_text(_upright(frame))
-            pages.append(PageText(number if numbered else None, text))
-            report(number, min(frames, MAX_FRAMES))
+            pages.append(PageText(number if frames > 1 else None, text))
+            report(number, frames)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         # Pillow says "truncated", "broken data stream" ... for damaged files.
         kind = NAMES.get(_format_of(data), "image")

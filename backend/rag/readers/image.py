@@ -46,8 +46,10 @@ def read_image(data: bytes) -> ParsedDocument:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         # Pillow says "truncated", "broken data stream" ... for damaged files.
         kind = NAMES.get(_format_of(data), "image")
+        # "cannot identify image file <_io.BytesIO ...>" tells a person nothing more
+        detail = "" if isinstance(error, UnidentifiedImageError) else f" ({error})"
         raise ReaderError(
-            "parse_failed", f"This {kind} is damaged or incomplete and cannot be read ({error})."
+            "parse_failed", f"This {kind} is damaged or incomplete and cannot be read{detail}."
         ) from error
     if not any(page.text for page in pages):
         raise ReaderError("no_text", NO_TEXT_MESSAGE)

@@ -86,7 +86,9 @@ class OcrEngine:
     def read(self, image: Image.Image) -> list[OcrLine]:
         """The text lines found on ``image``, in no particular order."""
         page = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the models were trained on BGR
-        boxes = self._detect(page)
+        boxes = [b for b in self._detect(page) if b.right - b.left > 1 and b.height > 1]
+        # Lines of like width share a batch: each batch is padded to its widest line.
+        boxes.sort(key=lambda b: (b.right - b.left) / b.height)
         lines: list[OcrLine] = []
         for start in range(0, len(boxes), REC_BATCH):
             batch = boxes[start : start + REC_BATCH]

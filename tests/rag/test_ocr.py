@@ -6,13 +6,23 @@ from __future__ import annotations
 import io
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
-from backend.rag.readers import ReaderError, ReaderProcess, detect_kind, read_document
+from backend.rag.readers import (
+    PageText,
+    ParsedDocument,
+    ReaderError,
+    ReaderProcess,
+    detect_kind,
+    read_document,
+)
+from backend.rag.readers.isolation import run_isolated
+from backend.rag.readers.progress import report
 from tests.rag.ocr_images import font, line_count, page_image, png, scanned_pdf
 from tests.rag.test_readers import pdf_bytes
 
@@ -180,3 +190,19 @@ def test_isolated_reader_reports_each_ocr_page(two_page_scan: bytes, tmp_path: P
     assert reports == [(1, 2), (2, 2)]
     assert "blue gate office" in document.pages[1].text
     assert plain.text == "Plain text after a scan."
+
+
+def slow_pages_reader(data_path: str, filename: str) -> ParsedDocument:
+    """Test-only reader for the child: four slow pages, each reported when done."""
+    for done in range(1, 5):
+        time.sleep(4)
+        report(done, 4)
+    return ParsedDocument([PageText(1, "four slow pages")])
+
+
+def test_isolated_timeout_is_per_reported_page_not_per_file(tmp_path: Path) -> None:
+    # 16 s of pages against a 10 s timeout: each page's report restarts it
+    document = run_isolated(
+        slow_pages_reader, str(tmp_path / "x"), "scan.pdf", timeout_s=10, memory_mb=1024
+    )
+    assert document.text == "four slow pages"

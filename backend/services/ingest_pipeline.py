@@ -62,7 +62,8 @@ class DocumentGone(Exception):
     """The document was deleted while it was being imported."""
 
 
-Parser = Callable[[str, str], ParsedDocument]
+# (stored path, original name, listener of OCR'd pages) -> the document's text
+Parser = Callable[[str, str, Callable[[int, int], None]], ParsedDocument]
 
 
 class ImportPipeline:
@@ -195,7 +196,11 @@ class ImportPipeline:
             return None
         self.disk.require()  # no room: failed with the reason now, not after embedding
         self.set_status(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
-        parsed = self.parse(str(self.uploads.path(doc.stored_name)), doc.filename)
+        parsed = self.parse(
+            str(self.uploads.path(doc.stored_name)),
+            doc.filename,
+            lambda done, total: self.set_status(doc_id, progress=0.05 + 0.05 * done / total),
+        )
         pages = [(p.page, p.text) for p in parsed.pages]
         chunks = split_pages(pages)
         if not chunks:

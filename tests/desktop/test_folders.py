@@ -14,7 +14,7 @@ from tests.desktop.files import touch
 def test_collect_files_walks_folders_and_counts_what_it_skips(tmp_path: Path) -> None:
     root = tmp_path / "docs"
     keep = [touch(root / "a.md"), touch(root / "sub" / "b.txt"), touch(root / "sub" / "C.PDF")]
-    touch(root / "photo.jpg")  # unsupported
+    touch(root / "clip.gif")  # unsupported
     touch(root / ".secret.md")  # hidden
     touch(root / "~$lock.docx")  # an Office lock file
     touch(root / "Thumbs.db")

@@ -373,7 +373,7 @@ def test_folder_walk_keeps_extensionless_text_and_skips_extensionless_programs(
 
     (tmp_path / "LICENSE").write_text("Permission is hereby granted.", "utf-8")
     (tmp_path / "tool").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
-    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))
+    (tmp_path / "clip.gif").write_bytes(b"GIF89a" + bytes(100))  # an unsupported type
     selection = collect_files([tmp_path])
     assert [p.name for p in selection.files] == ["LICENSE"]
     assert selection.skipped == 2
@@ -387,8 +387,10 @@ def test_a_docx_named_pdf_is_read_as_what_its_bytes_are() -> None:
 def test_detect_kind_gives_canonical_extensions() -> None:
     assert detect_kind(b"# x", "A.MARKDOWN") == ".md"
     assert detect_kind(b"<p>x</p>", "page.HTM") == ".html"
+    assert detect_kind(b"\xff\xd8\xff\xe0" + bytes(64), "scan.JPEG") == ".jpg"
     assert {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx",
-            ".csv", ".json"} == SUPPORTED_EXTENSIONS  # fmt: skip
+            ".csv", ".json", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"
+            } == SUPPORTED_EXTENSIONS  # fmt: skip
 
 
 @pytest.mark.parametrize("data", [b"", b" \n\t\r\n"])

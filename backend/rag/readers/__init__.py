@@ -39,13 +39,17 @@ _READERS: dict[str, tuple[str, str]] = {
     ".xlsx": ("spreadsheet", "read_xlsx"),
     ".csv": ("delimited", "read_csv"),
     ".json": ("json_flatten", "read_json"),
+    ".png": ("image", "read_image"),
+    ".jpg": ("image", "read_image"),
+    ".tiff": ("image", "read_image"),
+    ".webp": ("image", "read_image"),
 }
 
 
 def read_document(data: bytes, filename: str) -> ParsedDocument:
     """Parse ``data`` (the content of ``filename``) or raise ReaderError.
 
-    PDF pages and PPTX slides keep their 1-based numbers; other formats give one page
+    PDF pages, TIFF pages and PPTX slides keep their 1-based numbers; other formats give one page
     whose number is None. Parser failures of any kind come out as ReaderError.
     """
     if not data.strip():

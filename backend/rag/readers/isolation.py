@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .document import ParsedDocument, ReaderError
+from .progress import PageDone, listen
 
 Reader = Callable[[str, str], ParsedDocument]
 
@@ -56,13 +57,16 @@ def run_isolated(
     # Drop our copy of the sending end, so that a child that dies shows up as EOF.
     sender.close()
     try:
-        if not receiver.poll(timeout_s):
-            raise ReaderError("parse_timeout", TIMEOUT_MESSAGE.format(seconds=timeout_s))
-        try:
-            outcome = receiver.recv()
-        except EOFError:
-            child.join(5)
-            raise _crash_error(child.exitcode, memory_mb) from None
+        while True:  # an OCR'd page's report restarts the timeout: it is per page for scans
+            if not receiver.poll(timeout_s):
+                raise ReaderError("parse_timeout", TIMEOUT_MESSAGE.format(seconds=timeout_s))
+            try:
+                outcome = receiver.recv()
+            except EOFError:
+                child.join(5)
+                raise _crash_error(child.exitcode, memory_mb) from None
+            if not isinstance(outcome, PageDone):
+                break
     finally:
         if child.is_alive():
             child.kill()
@@ -88,6 +92,7 @@ def _child_main(
     sender: Connection, reader: Reader, data_path: str, filename: str, memory_mb: int
 ) -> None:
     _limit_memory(memory_mb)
+    listen(lambda done, total: sender.send(PageDone(done, total)))
     outcome: ParsedDocument | ReaderError
     try:
         outcome = reader(data_path, filename)

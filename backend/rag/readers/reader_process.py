@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .document import ParsedDocument, ReaderError
 from .isolation import TIMEOUT_MESSAGE, _crash_error, _limit_memory
+from .progress import PageDone, PageListener, listen
 
 RECYCLE_AFTER = 200
 
@@ -29,17 +30,26 @@ class ReaderProcess:
         self._conn: Connection | None = None
         self._served = 0
 
-    def read(self, data_path: str, filename: str) -> ParsedDocument:
+    def read(
+        self, data_path: str, filename: str, on_page: PageListener | None = None
+    ) -> ParsedDocument:
+        """Parse in the child. An OCR'd page reports to ``on_page`` and restarts the
+        timeout, which is therefore per page for scans and per file for the rest."""
         with self._lock:
             conn = self._ensure()
             conn.send((data_path, filename))
             try:
-                if not conn.poll(self.timeout_s):
-                    self._stop()
-                    raise ReaderError(
-                        "parse_timeout", TIMEOUT_MESSAGE.format(seconds=self.timeout_s)
-                    )
-                outcome = conn.recv()
+                while True:
+                    if not conn.poll(self.timeout_s):
+                        self._stop()
+                        raise ReaderError(
+                            "parse_timeout", TIMEOUT_MESSAGE.format(seconds=self.timeout_s)
+                        )
+                    outcome = conn.recv()
+                    if not isinstance(outcome, PageDone):
+                        break
+                    if on_page is not None:
+                        on_page(outcome.done, outcome.total)
             except (EOFError, OSError):
                 child = self._child
                 code = None
@@ -90,6 +100,7 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     from . import read_document
 
     _limit_memory(memory_mb)
+    listen(lambda done, total: conn.send(PageDone(done, total)))
     while True:
         try:
             data_path, filename = conn.recv()

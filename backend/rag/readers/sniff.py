@@ -4,6 +4,9 @@ Rules, in order:
 - A file whose bytes are a PDF or an OOXML package (DOCX, PPTX, XLSX) is read as what the
   bytes say, whatever the name claims: a careless rename (a PDF saved as ``.docx``) is
   common and harmless, and the parser that runs is the one the bytes were made for.
+- A file whose bytes are a PNG, JPEG, TIFF or WebP image is read as that image (by OCR)
+  when its name claims an image type, an unsupported type or none; named as a text type
+  (``notes.txt``) it is refused like other binaries.
 - Any other binary (executables, archives, images, legacy or encrypted Office files) is
   refused: ``unsupported_type`` when the name also says it is not a supported type,
   ``type_mismatch`` when the name claims a supported one.
@@ -13,7 +16,7 @@ Rules, in order:
   an extension) is read as what its first lines look like: HTML, Markdown, else plain text.
 
 The returned kind is the canonical extension: ``.markdown`` becomes ``.md``, ``.htm``
-becomes ``.html``.
+becomes ``.html``, ``.jpeg`` becomes ``.jpg``, ``.tif`` becomes ``.tiff``.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from .document import ReaderError
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv",
-     ".json"}
+     ".json", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
 )  # fmt: skip
+IMAGE_KINDS: frozenset[str] = frozenset({".png", ".jpg", ".tiff", ".webp"})
 # Control bytes that text never needs (tab, newlines, form feed and escape are allowed).
 _BINARY_CONTROLS = bytes(c for c in range(32) if c not in (9, 10, 11, 12, 13, 27))
 _MAX_CONTROL_SHARE = 0.05
@@ -40,8 +44,8 @@ _HTML_START = re.compile(
     rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.DOTALL | re.IGNORECASE
 )
 _MARKDOWN_LINE = re.compile(rb"^ {0,3}(#{1,6}[ \t]+\S|```|~~~|[-*+][ \t]+\S)", re.MULTILINE)
-_CANONICAL = {".markdown": ".md", ".htm": ".html"}
-_BINARY_KINDS = frozenset({".pdf", ".docx", ".pptx", ".xlsx"})
+_CANONICAL = {".markdown": ".md", ".htm": ".html", ".jpeg": ".jpg", ".tif": ".tiff"}
+_BINARY_KINDS = frozenset({".pdf", ".docx", ".pptx", ".xlsx"}) | IMAGE_KINDS
 # The part that every package of each OOXML kind must contain.
 _OOXML_MAIN_PARTS = (
     ("word/document.xml", ".docx"),
@@ -62,6 +66,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"Rar!", "a RAR archive"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
     (b"GIF8", "a GIF image"),
     (b"{\\rtf", "an RTF document"),
     (b"SQLite format 3", "a SQLite database"),
@@ -90,6 +96,9 @@ def detect_kind(data: bytes, filename: str) -> str:
         for part, kind in _OOXML_MAIN_PARTS:
             if names and part in names:
                 return kind
+    image = _image_kind(data)
+    if image and (claimed in IMAGE_KINDS or not supported):
+        return image
     what = _binary_description(data)
     if what is not None:
         if not supported:
@@ -105,7 +114,7 @@ def detect_kind(data: bytes, filename: str) -> str:
             "unsupported_type",
             f"Files of type {claimed} are not supported. "
             "Supported: PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV, JSON, "
-            "HTML, Markdown and plain text.",
+            "HTML, Markdown, plain text and images (PNG, JPG, TIFF, WebP).",
         )
     if claimed in _BINARY_KINDS:
         raise ReaderError(
@@ -133,6 +142,18 @@ def _text_kind(data: bytes) -> str:
     if _HTML_START.match(head):
         return ".html"
     return ".md" if _MARKDOWN_LINE.search(head) else ".txt"
+
+
+def _image_kind(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return ".jpg"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return ".tiff"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    return None
 
 
 def _zip_names(data: bytes) -> set[str] | None:

@@ -104,6 +104,7 @@ class Container:
                 self.settings_service.current().llm, self.local_models, self.llm_clients
             ),
             options=self.settings_service.retrieval,
+            file_dates=self.doc_repo.dates,
         )
         self.app_info = AppInfo(
             str(self.paths.root),

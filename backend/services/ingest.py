@@ -1,6 +1,6 @@
 """Import of documents, as requests see it: an upload returns at once with its documents
 queued (or answered as duplicates); the work goes on in the import pipeline
-(`ingest_pipeline.py`). Also retry, delete, and the reads of documents."""
+(`ingest_pipeline.py`). Also re-index (and retry), clear, delete, and the reads of documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import BinaryIO
 
-from backend.errors import NotFound
+from backend.errors import AppError, Conflict, NotFound
 from backend.services.disk import refused_when_full
 from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.ingest_recovery import resume_after_space
@@ -17,6 +17,8 @@ from backend.services.uploads import Received, UploadBatch, UploadStore, sanitiz
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import Document, DocumentStatus
+
+CLEARABLE = (DocumentStatus.FAILED.value, DocumentStatus.DUPLICATE.value)
 
 
 @dataclass
@@ -92,19 +94,6 @@ class IngestService:
             accepted.append(doc)
         return accepted
 
-    def retry(self, kb_id: str, doc_id: str) -> Document:
-        """Import a document again from its stored file (Retry of a failed one)."""
-        doc = self.get(kb_id, doc_id)
-        if doc.status is DocumentStatus.DUPLICATE or doc.status.unfinished:
-            return doc
-        if not self.uploads.path(doc.stored_name).exists():
-            raise NotFound("The uploaded file is gone: upload it again.", code="file_not_found")
-        self.uploads.disk.require()
-        with refused_when_full(self.uploads.disk):
-            self.pipeline.store.delete_document(doc.id)
-            self.pipeline.requeue(doc.id)
-        return self.documents.get(doc.id)
-
     # Deleting is how a person frees space: on a full disk the reserve makes room for the
     # deletes to be written, and what failed for want of space is queued again after.
     def delete_document(self, kb_id: str, doc_id: str) -> None:
@@ -124,6 +113,62 @@ class IngestService:
         for name in names:
             self.uploads.remove(name)
         self._space_freed()
+
+    # -- document lifecycle: re-index (also the Retry of a failed one), clear ------------------
+    # A re-index deletes the document's points before it is queued again: while it is being
+    # imported it is not searchable, and nothing of the old import can outlive the new one
+    # (point ids are doc/chunk_index: a shorter new import would leave old chunks behind).
+    def reindex(self, kb_id: str, doc_id: str) -> Document:
+        """Import a document again from its stored file; a document already on its way is
+        left as it is."""
+        doc = self.get(kb_id, doc_id)
+        if doc.status is DocumentStatus.DUPLICATE:
+            raise Conflict(
+                "A duplicate has no file of its own: re-index the document it repeats.",
+                code="duplicate_not_indexed",
+            )
+        if doc.status.unfinished:
+            return doc
+        if not self.uploads.path(doc.stored_name).exists():
+            raise NotFound("The uploaded file is gone: upload it again.", code="file_not_found")
+        self.uploads.disk.require()
+        with refused_when_full(self.uploads.disk):
+            self._requeue(doc)
+        return self.documents.get(doc.id)
+
+    def reindex_kb(self, kb_id: str) -> list[Document]:
+        """Queue every ready and failed document of the knowledge base again (what the
+        embedder's change asks for); the ones queued. A document whose stored file is gone
+        keeps what it has."""
+        self.kbs.get(kb_id)
+        self.uploads.disk.require()
+        done = self.documents.in_kb_with_status(kb_id, DocumentStatus.READY, DocumentStatus.FAILED)
+        queued = [d for d in done if self.uploads.path(d.stored_name).exists()]
+        with refused_when_full(self.uploads.disk):
+            for doc in queued:
+                self._requeue(doc)
+        return queued
+
+    def _requeue(self, doc: Document) -> None:
+        self.pipeline.store.delete_document(doc.id)
+        self.pipeline.requeue(doc.id)
+
+    def clear(self, kb_id: str, status: str | None) -> int:
+        """Remove the knowledge base's failed or duplicate documents, with their files;
+        how many."""
+        self.kbs.get(kb_id)
+        if status not in CLEARABLE:
+            raise AppError(
+                "Clear documents by status: 'failed' or 'duplicate'.", code="invalid_status"
+            )
+        gone = self.documents.in_kb_with_status(kb_id, DocumentStatus(status))
+        self.uploads.disk.make_room()
+        for doc in gone:
+            self.documents.delete(doc.id)
+            self.pipeline.store.delete_document(doc.id)  # a failed import may have left some
+            self.uploads.remove(doc.stored_name)
+        self._space_freed()
+        return len(gone)
 
     def _space_freed(self) -> None:
         resume_after_space(self.pipeline)

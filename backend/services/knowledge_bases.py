@@ -1,4 +1,4 @@
-"""Knowledge bases: create with the embedder they are indexed with, rename, and delete
+"""Knowledge bases: create with the embedder they are indexed with, rename, re-index, delete
 with everything that belongs to them (documents, vectors, files, session scopes); the
 space each takes on disk."""
 
@@ -38,6 +38,12 @@ class KnowledgeBaseService:
 
     def update(self, kb_id: str, name: str | None, description: str | None) -> KnowledgeBase:
         self.repo.update(kb_id, name, description)
+        return self.get(kb_id)
+
+    def reindex(self, kb_id: str) -> KnowledgeBase:
+        """Queue its documents again, to be indexed with the embedder the app runs now."""
+        self.ingest.reindex_kb(kb_id)
+        self.repo.set_embedder(kb_id, self.embedder.name, self.embedder.dimension)
         return self.get(kb_id)
 
     def _with_storage(self, kbs: list[KnowledgeBase]) -> list[KnowledgeBase]:

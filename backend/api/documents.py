@@ -15,10 +15,14 @@ MAX_FILES = 1000
 
 
 @router.post("", status_code=202)
-async def upload(kb_id: str, request: Request, ingest: IngestDep) -> list[DocumentOut]:
+async def upload(
+    kb_id: str, request: Request, ingest: IngestDep, modified_at: str | None = None
+) -> list[DocumentOut]:
+    """`?modified_at=` (ISO 8601): the files' own last change, which a browser knows
+    (File.lastModified) and multipart does not carry; the web UI sends one file a request."""
     length = request.headers.get("content-length", "")
     expected = int(length) if length.isdigit() else 0
-    batch = await run_in_threadpool(ingest.begin_upload, kb_id, expected)
+    batch = await run_in_threadpool(ingest.begin_upload, kb_id, expected, modified_at)
     await receive_files(request, batch, field="files", max_files=MAX_FILES)
     return [DocumentOut.of(d) for d in await run_in_threadpool(batch.commit)]
 

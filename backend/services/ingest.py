@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import partial
 from typing import BinaryIO
 
@@ -17,6 +18,24 @@ from backend.services.uploads import Received, UploadBatch, UploadStore, sanitiz
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import Document, DocumentStatus
+
+
+def file_time(value: str | None) -> str | None:
+    """A file's time as sent (ISO 8601), in the store's form (UTC, milliseconds, Z)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise AppError(
+            "modified_at must be an ISO 8601 time with its zone, e.g. 2026-03-02T08:00:00Z.",
+            code="invalid_modified_at",
+        )
+    utc = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return utc.replace("+00:00", "Z")
+
 
 CLEARABLE = (DocumentStatus.FAILED.value, DocumentStatus.DUPLICATE.value)
 
@@ -49,13 +68,16 @@ class IngestService:
         return self.pipeline.idle()
 
     # -- requests ------------------------------------------------------------------------------
-    def begin_upload(self, kb_id: str, expected_bytes: int = 0) -> UploadBatch:
+    def begin_upload(
+        self, kb_id: str, expected_bytes: int = 0, modified_at: str | None = None
+    ) -> UploadBatch:
         """An HTTP upload into a knowledge base: its files are written into the batch as they
         arrive; `commit` makes them documents. Refused (507) at once when the upload's
         announced size would not fit above the margin."""
         self.kbs.get(kb_id)
+        modified = file_time(modified_at)
         self.uploads.disk.require(expected_bytes)
-        accept = partial(self.accept, kb_id)
+        accept = partial(self.accept, kb_id, modified_at=modified)
         return UploadBatch(self.uploads, accept, self.documents.all_stored_names)
 
     def upload(self, kb_id: str, files: list[IncomingFile]) -> list[Document]:
@@ -73,8 +95,11 @@ class IngestService:
                     self.uploads.remove(stored.stored_name)
             raise
 
-    def accept(self, kb_id: str, received: Sequence[Received]) -> list[Document]:
-        """Files already in the upload store become documents: queued, or duplicate."""
+    def accept(
+        self, kb_id: str, received: Sequence[Received], modified_at: str | None = None
+    ) -> list[Document]:
+        """Files already in the upload store become documents: queued, or duplicate;
+        `modified_at` is the files' own last change when the sender knows it."""
         self.kbs.get(kb_id)
         accepted: list[Document] = []
         for original_name, stored in received:
@@ -84,6 +109,8 @@ class IngestService:
             doc = self.documents.create(
                 kb_id, filename, stored.stored_name, stored.size, stored.sha256, status
             )
+            if modified_at:
+                doc = self.documents.update(doc.id, modified_at=modified_at) or doc
             if twin:
                 self.uploads.remove(stored.stored_name)
                 self.documents.update(doc.id, error=f"Same content as {twin.filename!r}.")

@@ -209,3 +209,23 @@ def test_the_list_keeps_its_order_when_a_document_is_reindexed(client, container
     assert [d["id"] for d in client.get(f"/api/kbs/{kb}/documents").json()] == first
     _settled(client, container, kb)
     assert [d["id"] for d in client.get(f"/api/kbs/{kb}/documents").json()] == first
+
+
+def test_an_upload_keeps_the_files_own_time_when_sent(client):
+    kb = _kb(client)
+    sent = client.post(
+        f"/api/kbs/{kb}/documents?modified_at=2026-03-02T09:30:00%2B01:00",
+        files={"files": ("old.txt", SHORT.encode())},
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()[0]["modified_at"] == "2026-03-02T08:30:00.000Z"
+    plain = _upload(client, kb, "plain.txt", TEXT)
+    assert plain["modified_at"] is None and plain["imported_at"]
+    for bad in ("yesterday", "2026-03-02T09:30:00"):
+        refused = client.post(
+            f"/api/kbs/{kb}/documents?modified_at={bad}",
+            files={"files": ("x.txt", b"x")},
+        )
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "invalid_modified_at"
+    assert len(wait_documents(client, kb)) == 2

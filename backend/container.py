@@ -132,6 +132,7 @@ class Container:
         """Work that may run after the server answers: recovery, the import worker, warm-up."""
         self.session_repo.stop_interrupted()
         self.ingest.start()
+        self.knowledge_bases.reindex_outdated()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
         threading.Thread(target=self._use_llamaindex, name="load-llamaindex", daemon=True).start()
         self.passage_vectors.start()

@@ -5,13 +5,19 @@ carries, and an order of the list that status changes do not reshuffle."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from starlette.testclient import TestClient
+
+from backend.app import create_app
 from backend.container import Container
 from backend.services.disk import DISK_FULL, DiskSpace
 from backend.store.models import DocumentStatus
-from tests.conftest import wait_documents
+from tests.conftest import AUTH, make_settings, wait_documents
 
 TEXT = "\n\n".join(
     f"第{n}条：仓库{n}的钥匙由值班员保管，借用需登记。Key {n} is kept by the duty officer."
@@ -229,3 +235,47 @@ def test_an_upload_keeps_the_files_own_time_when_sent(client):
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "invalid_modified_at"
     assert len(wait_documents(client, kb)) == 2
+
+
+def test_a_start_with_another_embedder_reindexes_the_kbs_indexed_with_the_old_one(tmp_path):
+    data = tmp_path / "data"
+    with _client(data) as (client, container):
+        kb = _kb(client)
+        other = _kb(client, "current")
+        _upload(client, kb, "a.txt")
+        _upload(client, other, "b.txt", SHORT)
+        _settled(client, container, kb)
+        _settled(client, container, other)
+        container.db.execute(
+            "UPDATE knowledge_bases SET embedder = 'older-model' WHERE id = ?", (kb,)
+        )
+        before = {d["id"]: d["updated_at"] for d in _rows(container, kb, other)}
+    with _client(data) as (client, container):
+        docs = _settled(client, container, kb)
+        assert docs["a.txt"]["status"] == "ready"
+        assert container.kb_repo.get(kb).embedder == container.embedder.name
+        after = {d["id"]: d["updated_at"] for d in _rows(container, kb, other)}
+        (a_id,) = (i for i in before if container.doc_repo.get(i).kb_id == kb)
+        assert after[a_id] != before[a_id], "the old KB's document was imported again"
+        assert {i: after[i] for i in after if i != a_id} == {
+            i: before[i] for i in before if i != a_id
+        }, "the KB already on this embedder was left alone"
+        _no_orphans(container)
+
+
+@contextlib.contextmanager
+def _client(data: Path) -> Iterator[tuple[TestClient, Container]]:
+    container = Container(make_settings(data))
+    try:
+        with TestClient(create_app(container), base_url="http://127.0.0.1", headers=AUTH) as c:
+            yield c, container
+    finally:
+        container.close()
+
+
+def _rows(container: Container, *kb_ids: str) -> list[dict[str, Any]]:
+    return [
+        {"id": d.id, "updated_at": d.updated_at}
+        for kb_id in kb_ids
+        for d in container.doc_repo.in_kb(kb_id)
+    ]

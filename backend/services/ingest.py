@@ -171,9 +171,21 @@ class IngestService:
         self.uploads.disk.require()
         done = self.documents.in_kb_with_status(kb_id, DocumentStatus.READY, DocumentStatus.FAILED)
         queued = [d for d in done if self.uploads.path(d.stored_name).exists()]
+        # One delete for the whole KB when all of it is imported again (a delete per document
+        # costs 75 ms on Edge: 6 minutes for 5,000); not while one of it is being imported.
+        whole = len(queued) == len(done) and not any(
+            d.kb_id == kb_id for d in self.documents.unfinished()
+        )
         with refused_when_full(self.uploads.disk):
-            for doc in queued:
-                self._requeue(doc)
+            if whole:
+                self.pipeline.store.delete_kb(kb_id)
+            else:
+                for doc in queued:
+                    self.pipeline.store.delete_document(doc.id)
+            # One write for all the rows, then each into the queue with its event.
+            for doc in self.documents.mark_queued(kb_id, [d.id for d in queued]):
+                self.pipeline.enqueue(doc.id)
+                self.pipeline.publish(doc)
         return queued
 
     def _requeue(self, doc: Document) -> None:

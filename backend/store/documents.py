@@ -126,6 +126,19 @@ class DocumentRepository:
         )
         return [_row(r) for r in rows]
 
+    def mark_queued(self, kb_id: str, doc_ids: list[str]) -> list[Document]:
+        """These documents of the KB queued for a new import, in one write; them, queued."""
+        wanted = set(doc_ids)
+        now = now_iso()
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET status = 'queued', progress = 0, error = NULL,"
+                " updated_at = ? WHERE id = ?",
+                [(now, doc_id) for doc_id in doc_ids],
+            )
+        queued = self.in_kb_with_status(kb_id, DocumentStatus.QUEUED)
+        return [d for d in queued if d.id in wanted]
+
     def dates(self, doc_ids: list[str]) -> dict[str, str]:
         """Each document's file date: its own last change when known, else its import."""
         if not doc_ids:

@@ -139,6 +139,22 @@ def test_kb_reindex_queues_ready_and_failed_again_and_records_the_embedder(
     assert client.post("/api/kbs/nope/reindex").status_code == 404
 
 
+def test_kb_reindex_keeps_a_document_whose_file_is_gone_as_it_was(client, container):
+    kb = _kb(client)
+    _upload(client, kb, "a.txt")
+    _upload(client, kb, "b.txt", SHORT)
+    docs = _settled(client, container, kb)
+    touched = {n: container.doc_repo.get(d["id"]).updated_at for n, d in docs.items()}
+    _stored(container, docs["b.txt"]["id"]).unlink()
+    assert client.post(f"/api/kbs/{kb}/reindex").status_code == 202
+    after = _settled(client, container, kb)
+    assert container.doc_repo.get(docs["b.txt"]["id"]).updated_at == touched["b.txt"]
+    assert container.doc_repo.get(docs["a.txt"]["id"]).updated_at != touched["a.txt"]
+    assert [after[n]["status"] for n in ("a.txt", "b.txt")] == ["ready", "ready"]
+    assert container.store.count(docs["b.txt"]["id"]) == docs["b.txt"]["chunk_count"]
+    _no_orphans(container)
+
+
 def test_clear_removes_only_that_status_with_its_files(client, container, monkeypatch):
     kb = _kb(client)
     other = _kb(client, "other")

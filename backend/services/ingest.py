@@ -204,7 +204,9 @@ class IngestService:
         self.uploads.disk.make_room()
         for doc in gone:
             self.documents.delete(doc.id)
-            self.pipeline.store.delete_document(doc.id)  # a failed import may have left some
+            # A failure that met a full disk may have left points; a delete costs a flush.
+            if self.pipeline.store.count(doc.id):
+                self.pipeline.store.delete_document(doc.id)
             self.uploads.remove(doc.stored_name)
         self._space_freed()
         return len(gone)

@@ -36,8 +36,6 @@ CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-
-
 def _on_loopback(bound_host: str) -> bool:
     # "" binds every interface, like 0.0.0.0: that is team mode, not loopback.
     return bool(bound_host) and is_loopback(bound_host)

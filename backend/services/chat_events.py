@@ -74,7 +74,9 @@ class HistoryNotSaved:
     message: str = "The disk holding the data folder is full: this chat is not saved."
 
 
-ChatEvent = SessionStarted | SourcesFound | TokenDelta | AnswerDone | AnswerFailed | HistoryNotSaved
+ChatEvent = (
+    SessionStarted | SourcesFound | TokenDelta | AnswerDone | AnswerFailed | HistoryNotSaved
+)
 
 
 @dataclass

@@ -63,11 +63,9 @@ class _Layer:
             return weights.floats(f"l{index}.{name}").astype(np.float32)
 
         # the softmax scale 1/sqrt(32) = 1/8 is exact in float32: folded into Q
-        self.qkv = np.ascontiguousarray(
-            np.concatenate(
-                [matrix("q", hidden) * scale, matrix("k", hidden), matrix("v", hidden)]
-            ).T
-        )
+        self.qkv = np.ascontiguousarray(np.concatenate(
+            [matrix("q", hidden) * scale, matrix("k", hidden), matrix("v", hidden)]
+        ).T)
         self.qkv_bias = np.concatenate([vector("q.b") * scale, vector("k.b"), vector("v.b")])
         self.out = np.ascontiguousarray(matrix("ao", hidden).T)
         self.out_bias = vector("ao.b")

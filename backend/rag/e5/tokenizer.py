@@ -78,12 +78,8 @@ def model_proto(vocabulary: Vocabulary) -> bytes:
     out[tails + 6] = _NORMAL
     out[tails[vocabulary.unk] + 6] = _UNKNOWN
     trainer = (
-        _field(3, _UNIGRAM)
-        + _field(4, len(lengths))
-        + _field(40, vocabulary.unk)
-        + _field(41, -1)
-        + _field(42, -1)
-        + _field(43, -1)
+        _field(3, _UNIGRAM) + _field(4, len(lengths)) + _field(40, vocabulary.unk)
+        + _field(41, -1) + _field(42, -1) + _field(43, -1)
     )
     normaliser = (
         _field(1, b"identity") + _field(3, 1) + _field(4, 0) + _field(5, 1)

@@ -159,9 +159,8 @@ class WeightsFile:
         if kind != _Q4:
             raise ValueError(f"{name} is not a 4-bit tensor")
         rows = count // columns
-        flat = np.frombuffer(
-            self._map, dtype=Q4_BLOCK, count=rows * columns // BLOCK, offset=offset
-        )
+        flat = np.frombuffer(self._map, dtype=Q4_BLOCK, count=rows * columns // BLOCK,
+                             offset=offset)
         return flat.reshape(rows, columns // BLOCK)
 
     def matrix(self, name: str, columns: int) -> np.ndarray:

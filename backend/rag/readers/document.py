@@ -30,6 +30,8 @@ class ParsedDocument:
         return "\n\n".join(page.text for page in self.pages)
 
 
+
+
 NO_TEXT_MESSAGE = "The file contains no readable text."
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufeff]")

@@ -207,14 +207,12 @@ class EdgeVectorStore:
 
     def missing_passages(self, limit: int) -> list[PendingPassage]:
         q = self._q
-        records, _ = self._shard.scroll(
-            q.ScrollRequest(
-                limit=limit,
-                filter=q.Filter(must_not=[q.HasVectorCondition(PASSAGE)]),
-                with_payload=True,
-                with_vector=False,
-            )
-        )
+        records, _ = self._shard.scroll(q.ScrollRequest(
+            limit=limit,
+            filter=q.Filter(must_not=[q.HasVectorCondition(PASSAGE)]),
+            with_payload=True,
+            with_vector=False,
+        ))
         return [PendingPassage(str(r.id), str((r.payload or {}).get("text", ""))) for r in records]
 
     def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:

@@ -23,10 +23,7 @@ def open_shard(q: Any, path: Path) -> tuple[Any, VectorCodec]:
     if not has_vector(path / "edge_config.json", PASSAGE):  # a shard from before e5
         shard.update(
             q.UpdateOperation.create_dense_vector(
-                PASSAGE,
-                PASSAGE_DIMENSION,
-                q.Distance.Cosine,
-                None,
+                PASSAGE, PASSAGE_DIMENSION, q.Distance.Cosine, None,
                 q.VectorStorageDatatype.Float16,
             )
         )

@@ -221,14 +221,12 @@ class QdrantClientVectorStore:
         flt = self._match("kb_id", kb_ids) if kb_ids else None
         with self._lock:
             result = self._client.query_points(
-                COLLECTION,
-                query=vector.tolist(),
-                using=PASSAGE,
-                query_filter=flt,
-                limit=limit,
-                with_payload=True,
+                COLLECTION, query=vector.tolist(), using=PASSAGE, query_filter=flt,
+                limit=limit, with_payload=True,
             )
-        return [PassageHit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+        return [
+            PassageHit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points
+        ]
 
     def missing_passages(self, limit: int) -> list[PendingPassage]:
         if not self.has_passages:

@@ -104,6 +104,7 @@ class Container:
                 self.settings_service.current().llm, self.local_models, self.llm_clients
             ),
             options=self.settings_service.retrieval,
+            file_dates=self.doc_repo.dates,
         )
         self.app_info = AppInfo(
             str(self.paths.root),
@@ -131,6 +132,7 @@ class Container:
         """Work that may run after the server answers: recovery, the import worker, warm-up."""
         self.session_repo.stop_interrupted()
         self.ingest.start()
+        self.knowledge_bases.reindex_outdated()
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
         threading.Thread(target=self._use_llamaindex, name="load-llamaindex", daemon=True).start()
         self.passage_vectors.start()

@@ -14,7 +14,9 @@ class KnowledgeBaseOut(BaseModel):
     name: str
     description: str
     created_at: str
-    document_count: int
+    document_count: int  # every document but the duplicates
+    ready_count: int
+    failed_count: int
     chunk_count: int
     storage_bytes: int
 
@@ -26,6 +28,8 @@ class KnowledgeBaseOut(BaseModel):
             description=kb.description,
             created_at=kb.created_at,
             document_count=kb.document_count,
+            ready_count=kb.ready_count,
+            failed_count=kb.failed_count,
             chunk_count=kb.chunk_count,
             storage_bytes=kb.storage_bytes,
         )

@@ -58,6 +58,12 @@ async def update_kb(
     return KnowledgeBaseOut.of(kbs.update(kb_id, body.name, body.description))
 
 
+@router.post("/{kb_id}/reindex", status_code=202)
+async def reindex_kb(kb_id: str, kbs: KnowledgeBasesDep) -> KnowledgeBaseOut:
+    """Every ready and failed document queued again (also after the embedder changed)."""
+    return KnowledgeBaseOut.of(await run_in_threadpool(kbs.reindex, kb_id))
+
+
 @router.delete("/{kb_id}", status_code=204)
 async def delete_kb(kb_id: str, kbs: KnowledgeBasesDep) -> Response:
     await run_in_threadpool(kbs.delete, kb_id)

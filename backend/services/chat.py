@@ -61,9 +61,11 @@ class ChatService:
         retriever: PassageRetriever,
         generator: Callable[[], AnswerGenerator],
         options: Callable[[], RetrievalSettings],
+        file_dates: Callable[[list[str]], dict[str, str]] = lambda _: {},
     ) -> None:
         self.sessions, self.kbs = sessions, kbs
         self.generator, self.options = generator, options
+        self.file_dates = file_dates
         self.workflow = ChatWorkflow(retriever)
 
     def use_retriever(self, retriever: PassageRetriever) -> None:
@@ -100,9 +102,16 @@ class ChatService:
             history=history,
         )
 
+    def sources(self, passages: list[Passage]) -> list[dict[str, object]]:
+        """The cited passages as sources, each with its file's date, looked up now (the
+        chunks do not carry it), so that a person sees when an old version is quoted."""
+        dates = self.file_dates(list({p.doc_id for p in passages}))
+        return [{**p.to_source(), "modified_at": dates.get(p.doc_id)} for p in passages]
+
     async def stream(self, turn: ChatTurn) -> AsyncIterator[ChatEvent]:
         clock = _Clock()
         answer, status, passages = "", "stopped", list[Passage]()
+        sources: list[dict[str, object]] = []
         generator = self.generator()
         # The answer row exists from the start and is checkpointed while it streams, so a
         # crash mid-answer keeps the partial text (marked stopped at the next start).
@@ -128,7 +137,8 @@ class ChatService:
                 elif isinstance(event, SourcesReady):
                     clock.retrieved()
                     passages = event.passages
-                    yield SourcesFound([p.to_source() for p in passages])
+                    sources = self.sources(passages)
+                    yield SourcesFound(sources)
                 elif isinstance(event, StepStateChanged):
                     clock.step(event)
             usage = await run
@@ -152,7 +162,7 @@ class ChatService:
                 self.sessions.update_message(
                     turn.message_id,
                     answer,
-                    sources=[p.to_source() for p in passages],
+                    sources=sources,
                     status=status,
                 )
                 await generator.close()

@@ -1,17 +1,21 @@
-"""Knowledge bases: create with the embedder they are indexed with, rename, and delete
+"""Knowledge bases: create with the embedder they are indexed with, rename, re-index, delete
 with everything that belongs to them (documents, vectors, files, session scopes); the
 space each takes on disk."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+from backend.errors import AppError
 from backend.rag.embedder import Embedder
 from backend.services.disk import DiskSpace
 from backend.services.ingest import IngestService
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import KnowledgeBase
 from backend.store.sessions import SessionRepository
+
+log = logging.getLogger(__name__)
 
 
 class KnowledgeBaseService:
@@ -39,6 +43,25 @@ class KnowledgeBaseService:
     def update(self, kb_id: str, name: str | None, description: str | None) -> KnowledgeBase:
         self.repo.update(kb_id, name, description)
         return self.get(kb_id)
+
+    def reindex(self, kb_id: str) -> KnowledgeBase:
+        """Queue its documents again, to be indexed with the embedder the app runs now."""
+        self.ingest.reindex_kb(kb_id)
+        self.repo.set_embedder(kb_id, self.embedder.name, self.embedder.dimension)
+        return self.get(kb_id)
+
+    def reindex_outdated(self) -> list[str]:
+        """At start: the knowledge bases indexed with another embedder than the app's are
+        re-indexed (their vectors would not compare with its queries); their ids. The
+        second, passage embedder needs none of this: its own pass fills what lacks it."""
+        outdated = [kb.id for kb in self.repo.all() if kb.embedder != self.embedder.name]
+        for kb_id in outdated:
+            try:
+                self.reindex(kb_id)
+            except AppError as exc:  # no room now: the next start asks again
+                log.warning("knowledge base %s not re-indexed: %s", kb_id, exc.message)
+                return []
+        return outdated
 
     def _with_storage(self, kbs: list[KnowledgeBase]) -> list[KnowledgeBase]:
         """Its files, and its share of the one vector folder by its count of chunks."""

@@ -115,3 +115,37 @@ class DocumentRepository:
 
     def delete(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    # -- lifecycle: re-index, clear, the dates a cited source carries -----------------------------
+    def in_kb_with_status(self, kb_id: str, *statuses: DocumentStatus) -> list[Document]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = self.db.query(
+            f"SELECT * FROM documents WHERE kb_id = ? AND status IN ({marks})"
+            " ORDER BY created_at, rowid",
+            (kb_id, *(s.value for s in statuses)),
+        )
+        return [_row(r) for r in rows]
+
+    def mark_queued(self, kb_id: str, doc_ids: list[str]) -> list[Document]:
+        """These documents of the KB queued for a new import, in one write; them, queued."""
+        wanted = set(doc_ids)
+        now = now_iso()
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET status = 'queued', progress = 0, error = NULL,"
+                " updated_at = ? WHERE id = ?",
+                [(now, doc_id) for doc_id in doc_ids],
+            )
+        queued = self.in_kb_with_status(kb_id, DocumentStatus.QUEUED)
+        return [d for d in queued if d.id in wanted]
+
+    def dates(self, doc_ids: list[str]) -> dict[str, str]:
+        """Each document's file date: its own last change when known, else its import."""
+        if not doc_ids:
+            return {}
+        marks = ", ".join("?" for _ in doc_ids)
+        rows = self.db.query(
+            f"SELECT id, COALESCE(modified_at, created_at) FROM documents WHERE id IN ({marks})",
+            doc_ids,
+        )
+        return {r[0]: r[1] for r in rows}

@@ -13,6 +13,10 @@ _SELECT = """
 SELECT k.*,
   (SELECT COUNT(*) FROM documents d WHERE d.kb_id = k.id AND d.status != 'duplicate')
     AS document_count,
+  (SELECT COUNT(*) FROM documents d WHERE d.kb_id = k.id AND d.status = 'ready')
+    AS ready_count,
+  (SELECT COUNT(*) FROM documents d WHERE d.kb_id = k.id AND d.status = 'failed')
+    AS failed_count,
   (SELECT COALESCE(SUM(chunk_count), 0) FROM documents d
     WHERE d.kb_id = k.id AND d.status = 'ready') AS chunk_count,
   (SELECT COALESCE(SUM(size), 0) FROM documents d
@@ -69,6 +73,13 @@ class KnowledgeBaseRepository:
                 "UPDATE knowledge_bases SET description = ? WHERE id = ?", (description, kb_id)
             )
         return self.get(kb_id)
+
+    def set_embedder(self, kb_id: str, embedder: str, dimension: int) -> None:
+        """The embedder a re-indexed knowledge base is indexed with from now on."""
+        self.db.execute(
+            "UPDATE knowledge_bases SET embedder = ?, dimension = ? WHERE id = ?",
+            (embedder, dimension, kb_id),
+        )
 
     def delete(self, kb_id: str) -> None:
         self.db.execute("DELETE FROM knowledge_bases WHERE id = ?", (kb_id,))

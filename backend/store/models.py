@@ -28,7 +28,9 @@ class KnowledgeBase:
     embedder: str
     dimension: int
     created_at: str
-    document_count: int = 0
+    document_count: int = 0  # all but the duplicates, whatever their status
+    ready_count: int = 0
+    failed_count: int = 0
     chunk_count: int = 0
     file_bytes: int = 0  # its stored uploads
     storage_bytes: int = 0  # its uploads and its share of the vectors, on disk

@@ -37,6 +37,8 @@ def test_kb_lifecycle(client):
         "description",
         "created_at",
         "document_count",
+        "ready_count",
+        "failed_count",
         "chunk_count",
         "storage_bytes",
     }

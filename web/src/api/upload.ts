@@ -1,6 +1,7 @@
 /** Multipart upload through XMLHttpRequest, the one browser API that reports upload progress. */
 import type { KbDocument } from '@/types/api'
 import { enc, errorFromXhrBody, networkError } from './http'
+import { fileModifiedAt } from '@/utils/fileDates'
 
 export interface UploadHandle {
   promise: Promise<KbDocument[]>
@@ -15,7 +16,10 @@ export function uploadFile(
 ): UploadHandle {
   const xhr = new XMLHttpRequest()
   const promise = new Promise<KbDocument[]>((resolve, reject) => {
-    xhr.open('POST', `/api/kbs/${enc(kbId)}/documents`)
+    // The file's own time travels beside it: multipart has no place for it.
+    const modified = fileModifiedAt(file)
+    const query = modified ? `?modified_at=${encodeURIComponent(modified)}` : ''
+    xhr.open('POST', `/api/kbs/${enc(kbId)}/documents${query}`)
     xhr.withCredentials = true
     xhr.responseType = 'text'
     xhr.upload.onprogress = (e) => {

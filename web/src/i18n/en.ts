@@ -251,6 +251,27 @@ const en = {
     underMinute: 'less than a minute left',
     paused: 'paused while importing',
   },
+  lifecycle: {
+    retry: 'Retry',
+    reindex: 'Re-index',
+    reindexKb: 'Re-index all documents',
+    reindexKbConfirm:
+      'Import every document of “{name}” again? Each one is not searchable until it is ready again.',
+    reindexKbQueued: 'Re-indexing “{name}”',
+    reindexQueued: '“{name}” is being imported again',
+    clearFailed: 'Clear failed ({n})',
+    clearDuplicates: 'Clear duplicates ({n})',
+    clearFailedConfirm: 'Remove the {n} documents that failed, with their files?',
+    clearDuplicatesConfirm: 'Remove the {n} rows of files that were already imported?',
+    cleared: 'Removed',
+    imported: 'Imported {date}',
+    modified: 'Changed {date}',
+    importedFull: 'Imported: {date}',
+    modifiedFull: 'File last changed: {date}',
+    counts: '{ready} ready',
+    countsFailed: '{ready} ready · {failed} failed',
+    sourceDate: 'File as of {date}',
+  },
 }
 
 export default en

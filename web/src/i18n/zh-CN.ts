@@ -248,6 +248,26 @@ const zhCN: Messages = {
     underMinute: '不到一分钟',
     paused: '导入期间暂停',
   },
+  lifecycle: {
+    retry: '重试',
+    reindex: '重新索引',
+    reindexKb: '重新索引全部文档',
+    reindexKbConfirm: '重新导入“{name}”中的全部文档？每个文档在重新就绪之前无法检索。',
+    reindexKbQueued: '正在重新索引“{name}”',
+    reindexQueued: '正在重新导入“{name}”',
+    clearFailed: '清除失败项（{n}）',
+    clearDuplicates: '清除重复项（{n}）',
+    clearFailedConfirm: '移除 {n} 个导入失败的文档及其文件？',
+    clearDuplicatesConfirm: '移除 {n} 条“已导入过”的重复记录？',
+    cleared: '已移除',
+    imported: '导入于 {date}',
+    modified: '修改于 {date}',
+    importedFull: '导入时间：{date}',
+    modifiedFull: '文件最后修改：{date}',
+    counts: '{ready} 个就绪',
+    countsFailed: '{ready} 个就绪 · {failed} 个失败',
+    sourceDate: '文件版本：{date}',
+  },
 }
 
 export default zhCN

@@ -23,9 +23,11 @@ export const useDocumentStore = defineStore('documents', () => {
   const byKb = ref<Record<string, KbDocument[]>>({})
   const uploads = ref<UploadItem[]>([])
 
+  // One order, newest import first: the server lists by import (oldest first), a new
+  // document goes on top, and a status change keeps a row where it is.
   async function load(kbId: string): Promise<void> {
     const docs = await api.listDocuments(kbId)
-    byKb.value[kbId] = docs
+    byKb.value[kbId] = docs.reverse()
   }
 
   /** Inserts or updates one document (from an upload answer or a `document` event). */
@@ -80,10 +82,21 @@ export const useDocumentStore = defineStore('documents', () => {
     byKb.value[kbId] = (byKb.value[kbId] ?? []).filter((d) => d.id !== docId)
   }
 
+  /** Import one again (Retry of a failed one); its row updates in place. */
+  async function reindex(kbId: string, docId: string): Promise<void> {
+    apply(await api.reindexDocument(kbId, docId))
+  }
+
+  /** Remove the failed or duplicate rows of a knowledge base. */
+  async function clear(kbId: string, status: 'failed' | 'duplicate'): Promise<void> {
+    await api.clearDocuments(kbId, status)
+    byKb.value[kbId] = (byKb.value[kbId] ?? []).filter((d) => d.status !== status)
+  }
+
   function forget(kbId: string): void {
     delete byKb.value[kbId]
     uploads.value = uploads.value.filter((u) => u.kbId !== kbId)
   }
 
-  return { byKb, uploads, load, apply, upload, dismissUpload, remove, forget }
+  return { byKb, uploads, load, apply, upload, dismissUpload, remove, reindex, clear, forget }
 })

@@ -37,9 +37,15 @@ export const useKbStore = defineStore('kbs', () => {
     if (selectedId.value === id) selectedId.value = null
   }
 
+  /** Queue every document of the knowledge base again. */
+  async function reindex(id: string): Promise<void> {
+    const kb = await api.reindexKb(id)
+    items.value = items.value.map((k) => (k.id === id ? { ...k, ...kb } : k))
+  }
+
   function select(id: string | null): void {
     selectedId.value = id
   }
 
-  return { items, loaded, selectedId, selected, byId, totalDocuments, load, create, rename, remove, select }
+  return { items, loaded, selectedId, selected, byId, totalDocuments, load, create, rename, remove, reindex, select }
 })

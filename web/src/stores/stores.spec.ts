@@ -49,6 +49,41 @@ describe('useDocumentStore', () => {
   })
 })
 
+describe('useDocumentStore lifecycle', () => {
+  it('lists newest first and keeps a row in place when its status changes', async () => {
+    const listed = [doc({ id: 'old' }), doc({ id: 'mid' }), doc({ id: 'new' })]
+    vi.stubGlobal('fetch', vi.fn(() => json(listed.map((d) => ({ ...d })))))
+    const docs = useDocumentStore()
+    await docs.load('k1')
+    docs.apply(doc({ id: 'mid', status: 'failed' }))
+    docs.apply(doc({ id: 'newest' }))
+    docs.apply(doc({ id: 'mid', status: 'queued' }))
+    expect(docs.byKb.k1!.map((d) => d.id)).toEqual(['newest', 'new', 'mid', 'old'])
+  })
+
+  it('clears the rows of one status and re-indexes a row in place', async () => {
+    const fetchMock = vi.fn((url: string, init?: RequestInit) => {
+      if (init?.method === 'DELETE') return Promise.resolve(new Response(null, { status: 204 }))
+      if (url.endsWith('/reindex')) return json(doc({ id: 'b', status: 'queued' }), 202)
+      return json([doc({ id: 'a', status: 'failed' }), doc({ id: 'b', status: 'failed' }), doc({ id: 'c', status: 'duplicate' })])
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    const docs = useDocumentStore()
+    await docs.load('k1')
+    await docs.reindex('k1', 'b')
+    await docs.clear('k1', 'failed')
+    expect(fetchMock.mock.calls.map(([u, i]) => `${i?.method ?? 'GET'} ${u}`)).toEqual([
+      'GET /api/kbs/k1/documents',
+      'POST /api/kbs/k1/documents/b/reindex',
+      'DELETE /api/kbs/k1/documents?status=failed',
+    ])
+    expect(docs.byKb.k1!.map((d) => [d.id, d.status])).toEqual([
+      ['c', 'duplicate'],
+      ['b', 'queued'],
+    ])
+  })
+})
+
 describe('useKbStore', () => {
   it('creates, selects and removes a knowledge base', async () => {
     const kb = { id: 'k1', name: 'Docs', description: '', created_at: '', document_count: 0, chunk_count: 0 }

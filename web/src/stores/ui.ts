@@ -70,7 +70,8 @@ export const useUiStore = defineStore('ui', () => {
   /** A document opened from its row: the viewer at its start, nothing cited (index 0). */
   function showDocument(doc: KbDocument): void {
     const { kb_id, id: doc_id, filename } = doc
-    showSource({ index: 0, kb_id, doc_id, filename, page: null, text: '', score: 0 }, '')
+    const modified_at = doc.modified_at ?? doc.imported_at
+    showSource({ index: 0, kb_id, doc_id, filename, page: null, modified_at, text: '', score: 0 }, '')
   }
 
   function showDocuments(): void {

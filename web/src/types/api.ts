@@ -5,7 +5,10 @@ export interface KnowledgeBase {
   name: string
   description: string
   created_at: string
+  /** Every document but the duplicates, whatever its status. */
   document_count: number
+  ready_count?: number
+  failed_count?: number
   chunk_count: number
   /** Its files and its share of the vectors on disk. */
   storage_bytes?: number

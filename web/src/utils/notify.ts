@@ -26,13 +26,13 @@ export function notify(type: 'success' | 'info' | 'warning' | 'error', message: 
   ElMessage({ type, message, grouping: true, showClose: lasting, duration: lasting ? 6000 : 3000 })
 }
 
-/** Asks before something destructive; answers true on confirm. */
-export async function confirmDanger(title: string, message: string): Promise<boolean> {
+/** Asks before something destructive (a delete, unless `action` names it); true on confirm. */
+export async function confirmDanger(title: string, message: string, action?: string): Promise<boolean> {
   const t = i18n.global.t
   try {
     await ElMessageBox.confirm(message, title, {
       type: 'warning',
-      confirmButtonText: t('common.delete'),
+      confirmButtonText: action ?? t('common.delete'),
       cancelButtonText: t('common.cancel'),
       confirmButtonClass: 'el-button--danger',
       autofocus: false,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import NotFound
@@ -71,15 +72,19 @@ class IngestService:
                     self.uploads.remove(stored.stored_name)
             raise
 
-    def accept(self, kb_id: str, received: Sequence[Received]) -> list[Document]:
-        """Files already in the upload store become documents: queued, or duplicate."""
+    def accept(
+        self, kb_id: str, received: Sequence[Received], origin: dict[str, str] | None = None
+    ) -> list[Document]:
+        """Files already in the upload store become documents: queued, or duplicate.
+        `origin` says where in a linked folder they came from."""
         self.kbs.get(kb_id)
         accepted: list[Document] = []
+        create = partial(self.documents.create_in_folder, origin=origin) if origin else None
         for original_name, stored in received:
             filename = sanitize_filename(original_name)
             twin = self.documents.find_ready_twin(kb_id, stored.sha256)
             status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
-            doc = self.documents.create(
+            doc = (create or self.documents.create)(
                 kb_id, filename, stored.stored_name, stored.size, stored.sha256, status
             )
             if twin:
@@ -91,6 +96,21 @@ class IngestService:
             self.pipeline.publish(doc)
             accepted.append(doc)
         return accepted
+
+    # -- linked folders (the "folders" block) ---------------------------------------------------
+    def import_from_folder(self, kb_id: str, path: Path, origin: dict[str, str]) -> Document:
+        """A file of a linked folder: copied into the upload store like an upload (the
+        folder's file may change or vanish while it is being imported), then accepted."""
+        self.uploads.disk.require()
+        with path.open("rb") as stream:
+            stored = self.uploads.save(stream)
+        try:
+            with refused_when_full(self.uploads.disk):
+                return self.accept(kb_id, [(path.name, stored)], origin)[0]
+        except BaseException:
+            if stored.stored_name not in self.documents.all_stored_names():
+                self.uploads.remove(stored.stored_name)
+            raise
 
     def retry(self, kb_id: str, doc_id: str) -> Document:
         """Import a document again from its stored file (Retry of a failed one)."""

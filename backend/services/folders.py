@@ -27,6 +27,7 @@ DEBOUNCE_S = 1.5  # quiet after the last change before a folder is scanned
 TICK_S = 0.5
 UNWATCHED_POLL_S = 10.0  # a folder without a watch (missing, or watching failed)
 SAFETY_POLL_S = 60.0  # every folder, in case a watch missed something
+MAX_WAIT_S = 10.0
 
 
 class FolderService:
@@ -43,7 +44,7 @@ class FolderService:
         self.debounce_s, self.unwatched_poll_s = DEBOUNCE_S, UNWATCHED_POLL_S
         self.safety_poll_s = SAFETY_POLL_S
         self._lock = threading.Lock()  # one sync or unlink at a time
-        self._due: dict[str, float] = {}  # folder id -> when to sync it
+        self._due: dict[str, tuple[float, float]] = {}  # folder id -> (sync at, first asked)
         self._due_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -92,8 +93,12 @@ class FolderService:
         self._schedule(folder_id, self.debounce_s)  # each change pushes the sync back
 
     def _schedule(self, folder_id: str, delay: float) -> None:
+        """Sync after `delay`; a later change pushes it back, but never past MAX_WAIT_S
+        after the first (a file written to for minutes still gets synced)."""
+        now = time.monotonic()
         with self._due_lock:
-            self._due[folder_id] = time.monotonic() + delay
+            _, first = self._due.get(folder_id, (now, now))
+            self._due[folder_id] = (min(now + delay, first + MAX_WAIT_S), first)
         if not delay:
             self._wake.set()
 
@@ -122,8 +127,9 @@ class FolderService:
             moved = self.watcher.watching(folder.id) and not Path(folder.path).is_dir()
             if moved or now - self._polled_at.get(folder.id, now) >= every:
                 self._schedule(folder.id, 0.0)
+        now = time.monotonic()
         with self._due_lock:
-            due = [f for f, at in self._due.items() if at <= now]
+            due = [f for f, (at, _) in self._due.items() if at <= now]
             for folder_id in due:
                 del self._due[folder_id]
         return due

@@ -84,8 +84,10 @@ def modified_iso(mtime: float) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def scan_folder(root: Path) -> dict[str, FolderFile]:
-    """The importable files under `root` by relative path (`/`-separated, NFC)."""
+def scan_folder(root: Path, unreadable: list[str] | None = None) -> dict[str, FolderFile]:
+    """The importable files under `root` by relative path (`/`-separated, NFC). The
+    folders that could not be listed go into `unreadable` (as `relative/`): what they
+    hold is unknown, which is not the same as deleted."""
     root = root.resolve()
     found: dict[str, FolderFile] = {}
     pending = [root]
@@ -93,7 +95,9 @@ def scan_folder(root: Path) -> dict[str, FolderFile]:
         folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:  # unreadable, or gone since it was listed
+        except OSError:  # no permission, or gone since it was listed
+            if unreadable is not None:
+                unreadable.append(_relative(folder, root) + "/")
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -111,6 +115,12 @@ def scan_folder(root: Path) -> dict[str, FolderFile]:
                 info = entry.stat()  # a link inside the folder: its target's size and time
             except OSError:
                 continue
-            relative = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
-            found[relative] = FolderFile(path, info.st_size, modified_iso(info.st_mtime))
+            found[_relative(path, root)] = FolderFile(
+                path, info.st_size, modified_iso(info.st_mtime)
+            )
     return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    relative = path.relative_to(root).as_posix()
+    return "" if relative == "." else unicodedata.normalize("NFC", relative)

@@ -38,12 +38,17 @@ class FolderSync:
             self.folders.set_status(folder.id, "missing")
             return False
         self.folders.set_status(folder.id, "syncing")
-        files = scan_folder(root)
+        unreadable: list[str] = []
+        files = scan_folder(root, unreadable)
+        if not root.is_dir():  # gone during the scan (a drive unplugged): keep everything
+            self.folders.set_status(folder.id, "missing")
+            return False
         current = self._current(folder.id)
         # Deletes first: a file renamed to a new path must not be taken for a duplicate of
-        # the version about to be removed.
+        # the version about to be removed. Under a folder that could not be read, nothing
+        # is known to be deleted.
         for relative in current:
-            if relative not in files:
+            if relative not in files and not relative.startswith(tuple(unreadable)):
                 self._remove(folder.kb_id, folder.id, relative)
         for relative, file in sorted(files.items()):
             doc = current.get(relative)

@@ -18,8 +18,9 @@ FILES = 8
 
 def _note(number: int, version: int) -> str:
     return "\n\n".join(
-        f"第{number}号仓库第{line}段（版本{version}）：库存编号 SKU-{number:03d}-{line:03d}-V{version}，"
-        f"每周{version}补货。Warehouse {number} version {version} restocks item {line}."
+        f"第{number}号仓库第{line}段（版本{version}）："
+        f"库存编号 SKU-{number:03d}-{line:03d}-V{version}，每周{version}补货。"
+        f"Warehouse {number} version {version} restocks item {line}."
         for line in range(40)
     )
 
@@ -49,9 +50,7 @@ def _wait(server: LiveServer, kb_id: str, done, timeout: float = 240) -> list[di
 
 def _one_ready_per_file(docs: list[dict]) -> bool:
     paths = [d["relative_path"] for d in docs]
-    return (
-        len(docs) == FILES == len(set(paths)) and all(d["status"] == "ready" for d in docs)
-    )
+    return len(docs) == FILES == len(set(paths)) and all(d["status"] == "ready" for d in docs)
 
 
 def test_kill_during_folder_resync_leaves_one_newest_document_per_file(tmp_path):

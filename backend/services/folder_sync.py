@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from backend.errors import AppError
@@ -30,6 +31,7 @@ class FolderSync:
         self, folders: FolderRepository, documents: DocumentRepository, ingest: IngestService
     ) -> None:
         self.folders, self.documents, self.ingest = folders, documents, ingest
+        self.stopping: Callable[[], bool] = lambda: False  # the app is closing: stop between files
 
     def sync(self, folder: Folder) -> bool:
         """Bring the folder's documents in line with its files; False when it is missing."""
@@ -51,6 +53,8 @@ class FolderSync:
             if relative not in files and not relative.startswith(tuple(unreadable)):
                 self._remove(folder.kb_id, folder.id, relative)
         for relative, file in sorted(files.items()):
+            if self.stopping():
+                return True  # the next start's catch-up scan goes on from here
             doc = current.get(relative)
             if doc is None or self._changed(doc, file):
                 self._import(folder, relative, file)

@@ -48,6 +48,7 @@ class FolderService:
         self._due_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self.syncer.stopping = self._stopping.is_set
         self._thread: threading.Thread | None = None
         self._polled_at: dict[str, float] = {}
 

@@ -23,6 +23,7 @@ from backend.services.app_info import AppInfo
 from backend.services.chat import ChatService
 from backend.services.disk import DiskSpace
 from backend.services.events import EventBus
+from backend.services.folders import FolderService
 from backend.services.ingest import IngestService
 from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.kb_models import KnowledgeModels
@@ -35,6 +36,7 @@ from backend.services.settings import SettingsService
 from backend.services.uploads import UploadStore
 from backend.store.db import Database
 from backend.store.documents import DocumentRepository
+from backend.store.folders import FolderRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.sessions import SessionRepository
 from backend.store.settings import SettingsRepository
@@ -89,6 +91,9 @@ class Container:
                 self.disk,
             ),
         )
+        self.folders = FolderService(
+            FolderRepository(self.db), self.doc_repo, self.kb_repo, self.ingest
+        )
         self.local_models = LocalModels()
         self.llm_clients = HttpClients()
         self.passage_vectors = PassageVectors(
@@ -133,6 +138,7 @@ class Container:
         self.session_repo.stop_interrupted()
         self.ingest.start()
         self.knowledge_bases.reindex_outdated()
+        self.folders.start()  # after recovery: a sync must see documents as they really are
         threading.Thread(target=self.embedder.warm, name="warm-embedder", daemon=True).start()
         threading.Thread(target=self._use_llamaindex, name="load-llamaindex", daemon=True).start()
         self.passage_vectors.start()
@@ -158,6 +164,7 @@ class Container:
         if self._closed:
             return
         self._closed = True
+        self.folders.stop()
         self.ingest.stop()
         self.passage_vectors.close()
         self.reader.close()

@@ -294,12 +294,11 @@ def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
 
 def _probe(data_dir: Path) -> None:
     """Run the real window, drive it from a thread, print what happened as JSON."""
+    import faulthandler
     import threading
 
     from backend.config import Settings
     from backend.desktop.window import DesktopWindow
-
-    import faulthandler
 
     faulthandler.dump_traceback_later(280)  # where it hangs, if it hangs
     shell = DesktopWindow(data_dir, lambda: Settings(data_dir=data_dir, token=TOKEN))

@@ -8,36 +8,23 @@ loops are skipped. What is left out is counted, so the UI can say "12 files skip
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.rag.readers import SUPPORTED_EXTENSIONS
 
-# Folders no person means to import: VCS and tool caches, OS metadata and trash.
-SKIPPED_FOLDERS = frozenset(
-    {
-        "__macosx",
-        "node_modules",
-        ".git",
-        ".svn",
-        ".hg",
-        "__pycache__",
-        ".venv",
-        "venv",
-        "$recycle.bin",
-        "system volume information",
-        ".trash",
-        ".trashes",
-        ".spotlight-v100",
-        ".fseventsd",
-        ".temporaryitems",
-        ".documentrevisions-v100",
-        "lost+found",
-    }
-)
-SKIPPED_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+# One set of rules for what a folder holds: a linked folder's sync uses the same.
+from backend.services.folder_scan import SKIPPED_FILES, SKIPPED_FOLDERS, is_hidden, is_supported
+
+__all__ = [
+    "SKIPPED_FILES",
+    "SKIPPED_FOLDERS",
+    "SUPPORTED_EXTENSIONS",
+    "FileSelection",
+    "collect_files",
+    "is_hidden",
+]
 MAX_FILES = 10_000
 
 
@@ -47,24 +34,6 @@ class FileSelection:
     skipped: int = 0  # files left out: unsupported type, hidden, unreadable, over the limit
     skipped_folders: int = 0  # hidden, system or tool folders left out whole
     truncated: bool = False
-
-
-def is_hidden(path: Path) -> bool:
-    if path.name.startswith((".", "~$")):
-        return True
-    try:
-        attributes = os.stat(path, follow_symlinks=False).st_file_attributes  # type: ignore[attr-defined]
-    except (AttributeError, OSError):
-        return False
-    return bool(attributes & (stat.FILE_ATTRIBUTE_HIDDEN | stat.FILE_ATTRIBUTE_SYSTEM))  # type: ignore[attr-defined]
-
-
-def is_supported(path: Path) -> bool:
-    if path.suffix.lower() in SUPPORTED_EXTENSIONS:
-        return True
-    from backend.rag.readers import is_text_without_extension  # LICENSE, README
-
-    return is_text_without_extension(path)
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]], limit: int = MAX_FILES) -> FileSelection:

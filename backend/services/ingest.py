@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
+from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import AppError, Conflict, NotFound
@@ -96,21 +97,26 @@ class IngestService:
             raise
 
     def accept(
-        self, kb_id: str, received: Sequence[Received], modified_at: str | None = None
+        self,
+        kb_id: str,
+        received: Sequence[Received],
+        modified_at: str | None = None,
+        origin: dict[str, str] | None = None,
     ) -> list[Document]:
-        """Files already in the upload store become documents: queued, or duplicate;
-        `modified_at` is the files' own last change when the sender knows it."""
+        """Files already in the upload store become documents: queued, or duplicate.
+        `modified_at` is the files' own last change when the sender knows it; `origin`
+        says where in a linked folder they came from (with the file's time)."""
         self.kbs.get(kb_id)
         accepted: list[Document] = []
+        origin = origin or ({"modified_at": modified_at} if modified_at else None)
+        create = partial(self.documents.create_in_folder, origin=origin) if origin else None
         for original_name, stored in received:
             filename = sanitize_filename(original_name)
             twin = self.documents.find_ready_twin(kb_id, stored.sha256)
             status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
-            doc = self.documents.create(
+            doc = (create or self.documents.create)(
                 kb_id, filename, stored.stored_name, stored.size, stored.sha256, status
             )
-            if modified_at:
-                doc = self.documents.update(doc.id, modified_at=modified_at) or doc
             if twin:
                 self.uploads.remove(stored.stored_name)
                 self.documents.update(doc.id, error=f"Same content as {twin.filename!r}.")
@@ -120,6 +126,21 @@ class IngestService:
             self.pipeline.publish(doc)
             accepted.append(doc)
         return accepted
+
+    # -- linked folders (the "folders" block) ---------------------------------------------------
+    def import_from_folder(self, kb_id: str, path: Path, origin: dict[str, str]) -> Document:
+        """A file of a linked folder: copied into the upload store like an upload (the
+        folder's file may change or vanish while it is being imported), then accepted."""
+        self.uploads.disk.require()
+        with path.open("rb") as stream:
+            stored = self.uploads.save(stream)
+        try:
+            with refused_when_full(self.uploads.disk):
+                return self.accept(kb_id, [(path.name, stored)], origin=origin)[0]
+        except BaseException:
+            if stored.stored_name not in self.documents.all_stored_names():
+                self.uploads.remove(stored.stored_name)
+            raise
 
     # Deleting is how a person frees space: on a full disk the reserve makes room for the
     # deletes to be written, and what failed for want of space is queued again after.

@@ -149,3 +149,29 @@ class DocumentRepository:
             doc_ids,
         )
         return {r[0]: r[1] for r in rows}
+
+    # -- linked folders ------------------------------------------------------------------------
+    def create_in_folder(
+        self,
+        kb_id: str,
+        filename: str,
+        stored_name: str,
+        size: int,
+        sha256: str,
+        status: DocumentStatus,
+        origin: dict[str, str],
+    ) -> Document:
+        """`create`, with where in a linked folder the file came from (`folder_id`,
+        `relative_path`, `modified_at`), in one transaction: a kill between the two writes
+        would leave a row the folder's next scan could not recognise as its own."""
+        with self.db.transaction():
+            doc = self.create(kb_id, filename, stored_name, size, sha256, status)
+            self.update(doc.id, **origin)
+        return self.get(doc.id)
+
+    def in_folder(self, folder_id: str, relative_path: str | None = None) -> list[Document]:
+        """Oldest first; a file being replaced has two: the old version, then the new."""
+        sql, params = "SELECT * FROM documents WHERE folder_id = ?", [folder_id]
+        if relative_path is not None:
+            sql, params = sql + " AND relative_path = ?", [*params, relative_path]
+        return [_row(r) for r in self.db.query(sql + " ORDER BY created_at, rowid", params)]

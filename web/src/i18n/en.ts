@@ -272,6 +272,19 @@ const en = {
     countsFailed: '{ready} ready · {failed} failed',
     sourceDate: 'File as of {date}',
   },
+  folders: {
+    title: 'Linked folders',
+    link: 'Link a folder',
+    linkConfirm: 'Link',
+    pathPlaceholder: 'Full path of a folder on this computer',
+    documents: 'no documents | 1 document | {n} documents',
+    lastSynced: 'synced {time}',
+    status: { syncing: 'Syncing', watching: 'In sync', missing: 'Folder missing' },
+    unlink: 'Unlink folder',
+    unlinkAsk: 'Stop syncing “{path}”. Keep its documents in this knowledge base, or remove them?',
+    keepDocuments: 'Keep documents',
+    removeDocuments: 'Remove documents',
+  },
 }
 
 export default en

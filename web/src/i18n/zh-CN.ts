@@ -268,6 +268,19 @@ const zhCN: Messages = {
     countsFailed: '{ready} 个就绪 · {failed} 个失败',
     sourceDate: '文件版本：{date}',
   },
+  folders: {
+    title: '关联的文件夹',
+    link: '关联文件夹',
+    linkConfirm: '关联',
+    pathPlaceholder: '本机文件夹的完整路径',
+    documents: '没有文档 | 1 个文档 | {n} 个文档',
+    lastSynced: '{time} 已同步',
+    status: { syncing: '同步中', watching: '已同步', missing: '文件夹不见了' },
+    unlink: '取消关联',
+    unlinkAsk: '停止同步“{path}”。保留它的文档在知识库中，还是删除？',
+    keepDocuments: '保留文档',
+    removeDocuments: '删除文档',
+  },
 }
 
 export default zhCN

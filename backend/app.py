@@ -14,7 +14,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend import __version__
-from backend.api import chat, documents, events, kbs, llm, openai_compat, sessions, system, viewer
+from backend.api import (
+    chat,
+    documents,
+    events,
+    kbs,
+    llm,
+    openai_compat,
+    packages,
+    sessions,
+    system,
+    viewer,
+)
 from backend.container import Container
 from backend.errors import AppError
 from backend.paths import web_dist
@@ -75,7 +86,8 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
         log.exception("unhandled error")
         return _error(500, "internal_error", "Something went wrong on the server.")
 
-    for module in (system, kbs, documents, events, chat, sessions, llm, openai_compat, viewer):
+    routers = (system, packages, kbs, documents, events, chat, sessions, llm, openai_compat, viewer)
+    for module in routers:
         app.include_router(module.router)
     _mount_ui(app)
     settings = container.settings

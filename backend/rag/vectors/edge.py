@@ -12,15 +12,18 @@ from __future__ import annotations
 import shutil
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from backend.rag.sparse import SparseTerms
 from backend.rag.vectors.edge_shard import NEW_SHARD_BYTES, create_shard, open_shard
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
+    PAGE,
     PASSAGE,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
@@ -102,6 +105,33 @@ class EdgeVectorStore:
         self._shard.close()
         shutil.rmtree(self._path, ignore_errors=True)
         self._shard = self._create()
+
+    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+        q = self._q
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(q.ScrollRequest(
+                    limit=PAGE,
+                    offset=offset,
+                    filter=self._match("kb_id", [kb_id]),
+                    with_payload=True,
+                    with_vector=True,
+                ))
+            for r in records:
+                vectors = r.vector if isinstance(r.vector, dict) else {}
+                keywords = vectors.get(KEYWORDS)
+                passage = vectors.get(PASSAGE)
+                yield ChunkPoint.stored(
+                    dict(r.payload or {}),
+                    self._codec.units(vectors[DENSE], self.dimension),
+                    SparseTerms(list(keywords.indices), list(keywords.values))
+                    if keywords is not None
+                    else SparseTerms([], []),
+                    np.asarray(passage, dtype=np.float32) if passage is not None else None,
+                )
+            if offset is None:
+                return
 
     def document_counts(self) -> dict[str, int]:
         facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))

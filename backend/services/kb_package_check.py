@@ -1,0 +1,324 @@
+"""Reading a `.wowkb` package that came from anywhere: every check runs before the importer
+writes anything.
+
+The zip's own directory is checked first (member paths, encryption, compression, the
+sizes it declares against a ratio and the free disk: zipfile never inflates a member past
+its declared size, so the declared total bounds what reading can produce), then the
+manifest, then every member is read once, in bounded pieces, with its checksum compared
+and its rows and chunks parsed against the manifest. A package that fails its checksum is
+`package_corrupt`; one whose intact bytes disagree with its manifest is `package_mismatch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+import numpy as np
+from pydantic import ValidationError
+
+from backend.services.kb_package_format import (
+    DOCUMENTS,
+    FILE_NAME,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    MAX_LINE_BYTES,
+    MAX_MANIFEST_BYTES,
+    POINTS,
+    ChunkEntry,
+    DocumentEntry,
+    Manifest,
+    NotAPackage,
+    PackageCorrupt,
+    PackageMismatch,
+    PackageTooLarge,
+    PackageUnsafe,
+    PackageVersion,
+    unsafe_name,
+)
+from backend.services.uploads import CHUNK
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# A member may inflate this much; more is a zip bomb (text compresses 3-10x, vectors ~1x).
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20  # members smaller than this are never bombs worth the name
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def readline(self, limit: int = -1, /) -> bytes: ...
+
+
+@dataclass
+class StoredChunk:
+    entry: ChunkEntry
+    dense: np.ndarray  # (rows, dimension) float32
+    passage: np.ndarray | None
+
+
+class PackageReader:
+    """An open package; `check()` reads it all once, then the importer reads it again."""
+
+    def __init__(self, path: Path, room_bytes: int) -> None:
+        with path.open("rb") as head:
+            if head.read(4) not in ZIP_MAGIC:
+                raise NotAPackage("This file is not a .wowkb knowledge-base package.")
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except DAMAGED as error:
+            raise PackageCorrupt(f"The package is damaged or truncated ({error}).") from None
+        self._check_directory(room_bytes)
+        self.manifest = self._read_manifest()
+        self.documents: list[DocumentEntry] = []
+
+    def close(self) -> None:
+        self._zip.close()
+
+    # -- the zip's directory ----------------------------------------------------------------
+    def _check_directory(self, room_bytes: int) -> None:
+        names: set[str] = set()
+        total = 0
+        for info in self._zip.infolist():
+            if unsafe_name(info.filename):
+                raise PackageUnsafe(f"The package holds an unsafe path: {info.filename!r}.")
+            if info.filename in names:
+                raise PackageCorrupt(f"The package holds {info.filename!r} twice.")
+            names.add(info.filename)
+            if info.flag_bits & 0x1:
+                raise PackageCorrupt("The package is encrypted.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise PackageCorrupt("The package uses a compression this app does not read.")
+            known = info.filename in (MANIFEST, DOCUMENTS, POINTS)
+            if not known and not FILE_NAME.fullmatch(info.filename):
+                raise PackageMismatch(f"The package holds an unknown member {info.filename!r}.")
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise PackageTooLarge(
+                    f"{info.filename!r} would unpack {info.file_size // max(info.compress_size, 1)}"
+                    " times its size: refused as a zip bomb."
+                )
+            total += info.file_size
+        if MANIFEST not in names:
+            raise NotAPackage("This zip is not a .wowkb package: it has no manifest.json.")
+        if total > room_bytes:
+            raise PackageTooLarge(
+                f"The package unpacks to {total >> 20} MB, more than the {room_bytes >> 20} MB"
+                " free for it on this disk."
+            )
+
+    def _read_manifest(self) -> Manifest:
+        info = self._zip.getinfo(MANIFEST)
+        if info.file_size > MAX_MANIFEST_BYTES:
+            raise PackageMismatch("The package's manifest is too large.")
+        try:
+            raw = self._zip.read(MANIFEST)
+            data = json.loads(raw)
+        except DAMAGED as error:
+            raise PackageCorrupt(f"The package's manifest is damaged ({error}).") from None
+        except ValueError:
+            raise PackageCorrupt("The package's manifest is not JSON.") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise NotAPackage("This zip is not a .wowkb package.")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise PackageVersion(
+                f"The package has format version {data.get('format_version')!r}; this app"
+                f" reads version {FORMAT_VERSION}. Update wow-rag to import it."
+            )
+        try:
+            manifest = Manifest.model_validate_json(raw)
+        except ValidationError as error:
+            raise PackageMismatch(f"The package's manifest is invalid: {_first(error)}") from None
+        listed = set(manifest.members)
+        present = {i.filename for i in self._zip.infolist()} - {MANIFEST}
+        if listed != present:
+            raise PackageMismatch(
+                "The manifest does not list the package's members (missing:"
+                f" {sorted(listed - present)[:3]}, unlisted: {sorted(present - listed)[:3]})."
+            )
+        for name, member in manifest.members.items():
+            if self._zip.getinfo(name).file_size != member.size:
+                raise PackageMismatch(f"The manifest gives {name!r} a size it does not have.")
+        return manifest
+
+    # -- the members ------------------------------------------------------------------------
+    def check(self) -> None:
+        """Read every member once: checksums, document rows, chunks, counts."""
+        self.documents = self._checked(DOCUMENTS, self._parse_documents)
+        for entry in self.documents:
+            if entry.file is not None:
+                self._checked(entry.file, _drain)
+                if self.manifest.members[entry.file].sha256 != entry.sha256:
+                    raise PackageMismatch(f"The file of {entry.filename!r} is not the one listed.")
+        self._checked(POINTS, self._parse_points)
+
+    def _checked(self, name: str, parse: object) -> list[DocumentEntry]:
+        """Run `parse` over the member while hashing it; its checksum decides whether a
+        parse error means damaged bytes or a lying manifest."""
+        expected = self.manifest.members.get(name)
+        if expected is None:
+            raise PackageMismatch(f"The package lists {name!r} but the manifest does not.")
+        try:
+            with self._zip.open(name) as raw:
+                stream = _Hashing(raw)
+                try:
+                    result = parse(stream)  # type: ignore[operator]
+                    problem = None
+                except PackageMismatch as error:
+                    result, problem = [], error
+                _drain(stream)
+        except DAMAGED as error:
+            raise PackageCorrupt(f"{name!r} in the package is damaged ({error}).") from None
+        if stream.digest.hexdigest() != expected.sha256:
+            raise PackageCorrupt(f"{name!r} in the package does not match its checksum.")
+        if problem is not None:
+            raise problem
+        return list(result or [])
+
+    def _parse_documents(self, stream: Readable) -> list[DocumentEntry]:
+        entries: list[DocumentEntry] = []
+        while line := stream.readline(MAX_LINE_BYTES + 1):
+            if len(line) > MAX_LINE_BYTES:
+                raise PackageMismatch("A document row of the package is too long.")
+            try:
+                entries.append(DocumentEntry.model_validate_json(line))
+            except ValidationError as error:
+                raise PackageMismatch(f"A document row is invalid: {_first(error)}") from None
+        if len(entries) != self.manifest.counts.documents:
+            raise PackageMismatch(
+                f"The manifest counts {self.manifest.counts.documents} documents;"
+                f" the package holds {len(entries)}."
+            )
+        if len({e.id for e in entries}) != len(entries):
+            raise PackageMismatch("Two document rows of the package have the same id.")
+        for entry in entries:
+            if entry.file is not None and entry.file not in self.manifest.members:
+                raise PackageMismatch(f"The file of {entry.filename!r} is not in the package.")
+        return entries
+
+    def _parse_points(self, stream: Readable) -> None:
+        per_doc: Counter[str] = Counter()
+        rows = passages = 0
+        for chunk in self.chunks(stream):
+            per_doc[chunk.entry.doc] += 1
+            rows += chunk.entry.rows
+            passages += chunk.passage is not None
+        counts = self.manifest.counts
+        if (sum(per_doc.values()), rows, passages) != (
+            counts.chunks,
+            counts.dense_rows,
+            counts.passage_vectors,
+        ):
+            raise PackageMismatch(
+                "The manifest's counts of chunks and vectors are not the package's."
+            )
+        for doc in self.documents:
+            if per_doc[doc.id] != doc.chunk_count:
+                raise PackageMismatch(
+                    f"{doc.filename!r} should have {doc.chunk_count} chunks;"
+                    f" the package has {per_doc[doc.id]}."
+                )
+
+    def chunks(self, stream: Readable | None = None) -> Iterator[StoredChunk]:
+        """The chunks of `points.bin`, each checked (a second read passes no stream)."""
+        if stream is None:
+            with self._zip.open(POINTS) as own:
+                yield from self.chunks(own)
+            return
+        ready = {d.id for d in self.documents if d.status == "ready"}
+        dimension = self.manifest.embedder.dimension
+        passage = self.manifest.passage.dimension if self.manifest.passage else 0
+        seen: set[tuple[str, int]] = set()
+        while head := stream.read(4):
+            (size,) = struct.unpack("<I", _exact(stream, 4 - len(head), head))
+            if not 0 < size <= MAX_LINE_BYTES:
+                raise PackageMismatch("A chunk of the package does not parse (wrong dimension?).")
+            try:
+                entry = ChunkEntry.model_validate_json(_exact(stream, size))
+            except ValidationError:
+                raise PackageMismatch(
+                    "A chunk of the package does not parse (wrong dimension?)."
+                ) from None
+            dense = _floats(_exact(stream, 4 * entry.rows * dimension), entry.rows, dimension)
+            vector = _floats(_exact(stream, 4 * passage), 1, passage)[0] if entry.passage else None
+            if entry.passage and not passage:
+                raise PackageMismatch("A chunk has a passage vector the manifest does not declare.")
+            _check_chunk(entry, ready, seen)
+            yield StoredChunk(entry, dense, vector)
+
+    def open(self, name: str) -> IO[bytes]:
+        return self._zip.open(name)
+
+
+def _check_chunk(entry: ChunkEntry, ready: set[str], seen: set[tuple[str, int]]) -> None:
+    if entry.doc not in ready:
+        raise PackageMismatch("A chunk belongs to no ready document of the package.")
+    if (entry.doc, entry.chunk_index) in seen:
+        raise PackageMismatch("Two chunks of a document have the same index.")
+    seen.add((entry.doc, entry.chunk_index))
+    if entry.rows != len(entry.units) or any(
+        not 0 <= a <= b <= len(entry.text) for a, b in entry.units
+    ):
+        raise PackageMismatch("A chunk's sentences do not match its text.")
+    keywords = entry.keywords
+    if (
+        len(keywords.indices) != len(keywords.values)
+        or any(not 0 <= i < 1 << 32 for i in keywords.indices)
+        or not np.all(np.isfinite(keywords.values))
+    ):
+        raise PackageMismatch("A chunk's keyword vector is invalid.")
+
+
+def _floats(data: bytes, rows: int, dimension: int) -> np.ndarray:
+    vectors = np.frombuffer(data, dtype="<f4").reshape(rows, dimension).astype(np.float32)
+    if not np.all(np.isfinite(vectors)):
+        raise PackageMismatch("A vector of the package holds a value that is not a number.")
+    return vectors
+
+
+def _exact(stream: Readable, size: int, start: bytes = b"") -> bytes:
+    parts, missing = [start], size
+    while missing > 0:
+        block = stream.read(min(missing, CHUNK))
+        if not block:
+            raise PackageMismatch("The package's chunks end in the middle of one.")
+        parts.append(block)
+        missing -= len(block)
+    return b"".join(parts)
+
+
+def _drain(stream: Readable) -> None:
+    while stream.read(CHUNK):
+        pass
+
+
+class _Hashing:
+    """A member being read, hashed as it goes."""
+
+    def __init__(self, raw: Readable) -> None:
+        self.raw, self.digest = raw, hashlib.sha256()
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.raw.read(size)
+        self.digest.update(data)
+        return data
+
+    def readline(self, limit: int = -1, /) -> bytes:
+        data = self.raw.readline(limit)
+        self.digest.update(data)
+        return data
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"

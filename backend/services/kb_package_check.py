@@ -98,9 +98,6 @@ class PackageReader:
                 raise PackageCorrupt("The package is encrypted.")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise PackageCorrupt("The package uses a compression this app does not read.")
-            known = info.filename in (MANIFEST, DOCUMENTS, POINTS)
-            if not known and not FILE_NAME.fullmatch(info.filename):
-                raise PackageMismatch(f"The package holds an unknown member {info.filename!r}.")
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
                 info.compress_size, 1
             ):
@@ -111,6 +108,9 @@ class PackageReader:
             total += info.file_size
         if MANIFEST not in names:
             raise NotAPackage("This zip is not a .wowkb package: it has no manifest.json.")
+        for name in names - {MANIFEST, DOCUMENTS, POINTS}:
+            if not FILE_NAME.fullmatch(name):
+                raise PackageMismatch(f"The package holds an unknown member {name!r}.")
         if total > room_bytes:
             raise PackageTooLarge(
                 f"The package unpacks to {total >> 20} MB, more than the {room_bytes >> 20} MB"
@@ -201,9 +201,10 @@ class PackageReader:
             )
         if len({e.id for e in entries}) != len(entries):
             raise PackageMismatch("Two document rows of the package have the same id.")
-        for entry in entries:
-            if entry.file is not None and entry.file not in self.manifest.members:
-                raise PackageMismatch(f"The file of {entry.filename!r} is not in the package.")
+        files = [e.file for e in entries if e.file is not None]
+        held = {name for name in self.manifest.members if FILE_NAME.fullmatch(name)}
+        if len(set(files)) != len(files) or set(files) != held:
+            raise PackageMismatch("The package's files are not the ones its documents list.")
         return entries
 
     def _parse_points(self, stream: Readable) -> None:

@@ -49,8 +49,15 @@ def _sources(container, kb_id: str) -> list[list[tuple]]:
 def _make_kb(client, name="手册 Handbook"):
     kb = client.post("/api/kbs", json={"name": name, "description": "d 描述"}).json()
     uploads = [("files", (n, text.encode())) for n, text in FILES.items()]
-    uploads.append(("files", ("slides.pdf", pdf_bytes([["Page one: the canteen."],
-                                                      ["Page two: the canteen opens at noon."]]))))
+    uploads.append(
+        (
+            "files",
+            (
+                "slides.pdf",
+                pdf_bytes([["Page one: the canteen."], ["Page two: the canteen opens at noon."]]),
+            ),
+        )
+    )
     assert client.post(f"/api/kbs/{kb['id']}/documents", files=uploads).status_code == 202
     docs = wait_documents(client, kb["id"])
     assert all(d["status"] == "ready" for d in docs), docs

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
-import numpy as np
 from pydantic import ValidationError
 
 from backend.services.kb_package_format import (
@@ -34,7 +31,6 @@ from backend.services.kb_package_format import (
     MAX_LINE_BYTES,
     MAX_MANIFEST_BYTES,
     POINTS,
-    ChunkEntry,
     DocumentEntry,
     Manifest,
     NotAPackage,
@@ -45,6 +41,7 @@ from backend.services.kb_package_format import (
     PackageVersion,
     unsafe_name,
 )
+from backend.services.kb_package_points import Readable, StoredChunk, read_chunks
 from backend.services.uploads import CHUNK
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -52,18 +49,6 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 MAX_RATIO = 200
 RATIO_FLOOR = 1 << 20  # members smaller than this are never bombs worth the name
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-    def readline(self, limit: int = -1, /) -> bytes: ...
-
-
-@dataclass
-class StoredChunk:
-    entry: ChunkEntry
-    dense: np.ndarray  # (rows, dimension) float32
-    passage: np.ndarray | None
 
 
 class PackageReader:
@@ -237,65 +222,11 @@ class PackageReader:
                 yield from self.chunks(own)
             return
         ready = {d.id for d in self.documents if d.status == "ready"}
-        dimension = self.manifest.embedder.dimension
         passage = self.manifest.passage.dimension if self.manifest.passage else 0
-        seen: set[tuple[str, int]] = set()
-        while head := stream.read(4):
-            (size,) = struct.unpack("<I", _exact(stream, 4 - len(head), head))
-            if not 0 < size <= MAX_LINE_BYTES:
-                raise PackageMismatch("A chunk of the package does not parse (wrong dimension?).")
-            try:
-                entry = ChunkEntry.model_validate_json(_exact(stream, size))
-            except ValidationError:
-                raise PackageMismatch(
-                    "A chunk of the package does not parse (wrong dimension?)."
-                ) from None
-            dense = _floats(_exact(stream, 4 * entry.rows * dimension), entry.rows, dimension)
-            vector = _floats(_exact(stream, 4 * passage), 1, passage)[0] if entry.passage else None
-            if entry.passage and not passage:
-                raise PackageMismatch("A chunk has a passage vector the manifest does not declare.")
-            _check_chunk(entry, ready, seen)
-            yield StoredChunk(entry, dense, vector)
+        yield from read_chunks(stream, ready, self.manifest.embedder.dimension, passage)
 
     def open(self, name: str) -> IO[bytes]:
         return self._zip.open(name)
-
-
-def _check_chunk(entry: ChunkEntry, ready: set[str], seen: set[tuple[str, int]]) -> None:
-    if entry.doc not in ready:
-        raise PackageMismatch("A chunk belongs to no ready document of the package.")
-    if (entry.doc, entry.chunk_index) in seen:
-        raise PackageMismatch("Two chunks of a document have the same index.")
-    seen.add((entry.doc, entry.chunk_index))
-    if entry.rows != len(entry.units) or any(
-        not 0 <= a <= b <= len(entry.text) for a, b in entry.units
-    ):
-        raise PackageMismatch("A chunk's sentences do not match its text.")
-    keywords = entry.keywords
-    if (
-        len(keywords.indices) != len(keywords.values)
-        or any(not 0 <= i < 1 << 32 for i in keywords.indices)
-        or not np.all(np.isfinite(keywords.values))
-    ):
-        raise PackageMismatch("A chunk's keyword vector is invalid.")
-
-
-def _floats(data: bytes, rows: int, dimension: int) -> np.ndarray:
-    vectors = np.frombuffer(data, dtype="<f4").reshape(rows, dimension).astype(np.float32)
-    if not np.all(np.isfinite(vectors)):
-        raise PackageMismatch("A vector of the package holds a value that is not a number.")
-    return vectors
-
-
-def _exact(stream: Readable, size: int, start: bytes = b"") -> bytes:
-    parts, missing = [start], size
-    while missing > 0:
-        block = stream.read(min(missing, CHUNK))
-        if not block:
-            raise PackageMismatch("The package's chunks end in the middle of one.")
-        parts.append(block)
-        missing -= len(block)
-    return b"".join(parts)
 
 
 def _drain(stream: Readable) -> None:

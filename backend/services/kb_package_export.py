@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 import time
 import zipfile
 from collections import Counter
@@ -19,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from backend import __version__
-from backend.rag.vectors.store import PASSAGE_DIMENSION, ChunkPoint, VectorStore
+from backend.rag.vectors.store import PASSAGE_DIMENSION, VectorStore
 from backend.services.kb_package_format import (
     DOCUMENTS,
     FILES,
@@ -30,6 +29,7 @@ from backend.services.kb_package_format import (
     PASSAGE_MODEL,
     POINTS,
 )
+from backend.services.kb_package_points import point_record
 from backend.services.uploads import CHUNK, UploadStore
 from backend.store.clock import now_iso
 from backend.store.models import Document, DocumentStatus, KnowledgeBase
@@ -58,28 +58,6 @@ class _Drain:
         out = b"".join(self._parts)
         self._parts = []
         return out
-
-
-def point_record(point: ChunkPoint, doc_id: str) -> bytes:
-    """One chunk in `points.bin`: length, JSON header, then its vectors."""
-    header = json.dumps(
-        {
-            "doc": doc_id,
-            "chunk_index": point.chunk_index,
-            "page": point.page,
-            "text": point.text,
-            "heading": point.heading,
-            "units": [list(u) for u in point.units],
-            "keywords": {"indices": point.keywords.indices, "values": point.keywords.values},
-            "rows": int(point.dense.shape[0]),
-            "passage": point.passage is not None,
-        },
-        ensure_ascii=False,
-    ).encode()
-    parts = [struct.pack("<I", len(header)), header, point.dense.astype("<f4").tobytes()]
-    if point.passage is not None:
-        parts.append(point.passage.astype("<f4").tobytes())
-    return b"".join(parts)
 
 
 class PackageWriter:

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from backend.rag.sparse import SparseTerms
 from backend.rag.vectors.edge_shard import NEW_SHARD_BYTES, create_shard, open_shard
 from backend.rag.vectors.store import (
     DENSE,
@@ -120,16 +119,8 @@ class EdgeVectorStore:
                 ))
             for r in records:
                 vectors = r.vector if isinstance(r.vector, dict) else {}
-                keywords = vectors.get(KEYWORDS)
-                passage = vectors.get(PASSAGE)
-                yield ChunkPoint.stored(
-                    dict(r.payload or {}),
-                    self._codec.units(vectors[DENSE], self.dimension),
-                    SparseTerms(list(keywords.indices), list(keywords.values))
-                    if keywords is not None
-                    else SparseTerms([], []),
-                    np.asarray(passage, dtype=np.float32) if passage is not None else None,
-                )
+                dense = self._codec.units(vectors[DENSE], self.dimension)
+                yield ChunkPoint.stored(dict(r.payload or {}), vectors, dense)
             if offset is None:
                 return
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from backend.rag.sparse import SparseTerms
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
@@ -152,16 +151,8 @@ class QdrantClientVectorStore:
                 )
             for r in records:
                 vectors = r.vector if isinstance(r.vector, dict) else {}
-                keywords = vectors.get(KEYWORDS)
-                passage = vectors.get(PASSAGE)
-                yield ChunkPoint.stored(
-                    dict(r.payload or {}),
-                    np.asarray(vectors[DENSE], dtype=np.float32),
-                    SparseTerms(list(keywords.indices), list(keywords.values))
-                    if isinstance(keywords, self._m.SparseVector)
-                    else SparseTerms([], []),
-                    np.asarray(passage, dtype=np.float32) if passage is not None else None,
-                )
+                dense = np.asarray(vectors[DENSE], dtype=np.float32)
+                yield ChunkPoint.stored(dict(r.payload or {}), vectors, dense)
             if offset is None:
                 return
 

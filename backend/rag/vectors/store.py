@@ -72,13 +72,12 @@ class ChunkPoint:
 
     @classmethod
     def stored(
-        cls,
-        payload: dict[str, Any],
-        dense: np.ndarray,
-        keywords: SparseTerms,
-        passage: np.ndarray | None,
+        cls, payload: dict[str, Any], vectors: dict[str, Any], dense: np.ndarray
     ) -> ChunkPoint:
-        """A point read back from a store (the inverse of `payload()`)."""
+        """A point read back from a store (the inverse of `payload()`); `dense` is its
+        sentence vectors as float32, decoded by the store."""
+        keywords = vectors.get(KEYWORDS)
+        passage = vectors.get(PASSAGE)
         return cls(
             kb_id=str(payload["kb_id"]),
             doc_id=str(payload["doc_id"]),
@@ -89,8 +88,10 @@ class ChunkPoint:
             heading=str(payload.get("heading", "")),
             units=[(int(a), int(b)) for a, b in payload.get("units") or []],
             dense=dense,
-            keywords=keywords,
-            passage=passage,
+            keywords=SparseTerms(list(keywords.indices), list(keywords.values))
+            if keywords is not None
+            else SparseTerms([], []),
+            passage=np.asarray(passage, dtype=np.float32) if passage is not None else None,
         )
 
 

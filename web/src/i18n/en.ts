@@ -251,6 +251,13 @@ const en = {
     underMinute: 'less than a minute left',
     paused: 'paused while importing',
   },
+  packages: {
+    export: 'Export as package (.wowkb)',
+    import: 'Import a knowledge-base package (.wowkb)',
+    uploading: 'Uploading the package… {percent}%',
+    checking: 'Checking and importing the package…',
+    imported: 'Imported the knowledge base “{name}”.',
+  },
 }
 
 export default en

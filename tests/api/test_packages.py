@@ -146,3 +146,29 @@ def test_the_package_is_a_zip_with_a_checksummed_manifest(client):
     assert manifest["embedder"] == {"name": "usem3", "dimension": 512}
     assert manifest["counts"]["documents"] == 4
     assert set(manifest["members"]) == names - {"manifest.json"}
+
+
+@pytest.mark.parametrize("engine", ["edge", "local"])
+def test_passage_vectors_travel_with_the_package(client, container, engine):
+    """The second (e5) vector of each chunk is exported and written back as it was, so the
+    imported knowledge base needs no second pass either."""
+    kb = _make_kb(client)
+    pending = container.store.missing_passages(1000)
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(len(pending), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert container.store.set_passages(pending, vectors) == len(pending) > 0
+    before = {
+        (p.filename, p.chunk_index): p.passage for p in container.store.points_of_kb(kb["id"])
+    }
+    package = client.get(f"/api/kbs/{kb['id']}/export").content
+    assert client.delete(f"/api/kbs/{kb['id']}").status_code == 204
+
+    imported = client.post("/api/kbs/import", files={"file": ("p.wowkb", package)}).json()
+    after = {
+        (p.filename, p.chunk_index): p.passage for p in container.store.points_of_kb(imported["id"])
+    }
+    assert after.keys() == before.keys()
+    for key, vector in before.items():
+        np.testing.assert_allclose(after[key], vector, atol=1e-6)
+    assert container.store.passage_counts() == (len(before), len(before))

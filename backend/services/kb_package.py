@@ -70,18 +70,6 @@ class KbPackages:
             reader.close()
         return self.knowledge_bases.get(kb_id)
 
-    def import_stream(self, source: BinaryIO) -> KnowledgeBase:
-        """A package given as a stream (a path on this machine, a test)."""
-        upload = self.receiver()
-        try:
-            upload.open("package.wowkb")
-            while block := source.read(CHUNK):
-                upload.write(block)
-            upload.finish()
-            return self.import_file(upload.path)
-        finally:
-            upload.discard()
-
 
 def package_filename(name: str) -> str:
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" .") or "knowledge-base"

@@ -228,3 +228,34 @@ def test_a_kill_during_import_is_cleaned_at_the_next_start(tmp_path: Path, packa
             _nothing_left(c, restarted)
     finally:
         restarted.close()
+
+
+def test_a_package_larger_than_the_request_body_limit_imports(client, container, package):
+    """Packages are not held to the 16 MB limit of ordinary requests: the route checks what
+    it receives itself (a failed document with a 17 MB incompressible file rides along)."""
+    import hashlib
+    import os
+
+    def big(manifest, members):
+        data = os.urandom(17 << 20)
+        row = {
+            "id": "big",
+            "filename": "big.bin",
+            "file": "files/7",
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "status": "failed",
+            "error": "Unsupported file type.",
+            "chunk_count": 0,
+            "pages": None,
+            "modified_at": None,
+            "relative_path": None,
+        }
+        members["documents.jsonl"] += json.dumps(row).encode() + b"\n"
+        members["files/7"] = data
+        manifest["counts"]["documents"] += 1
+
+    answer = client.post("/api/kbs/import", files={"file": ("x.wowkb", repack(package, big))})
+    assert answer.status_code == 201, answer.text
+    docs = client.get(f"/api/kbs/{answer.json()['id']}/documents").json()
+    assert {d["filename"]: d["status"] for d in docs}["big.bin"] == "failed"

@@ -16,9 +16,9 @@ import json
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from pydantic import ValidationError
 
@@ -49,6 +49,7 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 MAX_RATIO = 200
 RATIO_FLOOR = 1 << 20  # members smaller than this are never bombs worth the name
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+_T = TypeVar("_T")
 
 
 class PackageReader:
@@ -62,8 +63,12 @@ class PackageReader:
             self._zip = zipfile.ZipFile(path)
         except DAMAGED as error:
             raise PackageCorrupt(f"The package is damaged or truncated ({error}).") from None
-        self._check_directory(room_bytes)
-        self.manifest = self._read_manifest()
+        try:
+            self._check_directory(room_bytes)
+            self.manifest = self._read_manifest()
+        except BaseException:
+            self._zip.close()
+            raise
         self.documents: list[DocumentEntry] = []
 
     def close(self) -> None:
@@ -139,7 +144,7 @@ class PackageReader:
     # -- the members ------------------------------------------------------------------------
     def check(self) -> None:
         """Read every member once: checksums, document rows, chunks, counts."""
-        self.documents = self._checked(DOCUMENTS, self._parse_documents)
+        self.documents = self._checked(DOCUMENTS, self._parse_documents) or []
         for entry in self.documents:
             if entry.file is not None:
                 self._checked(entry.file, _drain)
@@ -147,7 +152,7 @@ class PackageReader:
                     raise PackageMismatch(f"The file of {entry.filename!r} is not the one listed.")
         self._checked(POINTS, self._parse_points)
 
-    def _checked(self, name: str, parse: object) -> list[DocumentEntry]:
+    def _checked(self, name: str, parse: Callable[[Readable], _T]) -> _T | None:
         """Run `parse` over the member while hashing it; its checksum decides whether a
         parse error means damaged bytes or a lying manifest."""
         expected = self.manifest.members.get(name)
@@ -156,11 +161,12 @@ class PackageReader:
         try:
             with self._zip.open(name) as raw:
                 stream = _Hashing(raw)
+                result: _T | None = None
+                problem: PackageMismatch | None = None
                 try:
-                    result = parse(stream)  # type: ignore[operator]
-                    problem = None
+                    result = parse(stream)
                 except PackageMismatch as error:
-                    result, problem = [], error
+                    problem = error
                 _drain(stream)
         except DAMAGED as error:
             raise PackageCorrupt(f"{name!r} in the package is damaged ({error}).") from None
@@ -168,7 +174,7 @@ class PackageReader:
             raise PackageCorrupt(f"{name!r} in the package does not match its checksum.")
         if problem is not None:
             raise problem
-        return list(result or [])
+        return result
 
     def _parse_documents(self, stream: Readable) -> list[DocumentEntry]:
         entries: list[DocumentEntry] = []

@@ -22,6 +22,7 @@ from backend.api import (
     kbs,
     llm,
     openai_compat,
+    packages,
     sessions,
     system,
     viewer,
@@ -88,6 +89,7 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
 
     for module in (
         system,
+        packages,
         kbs,
         documents,
         folders,

@@ -27,6 +27,7 @@ from backend.services.folders import FolderService
 from backend.services.ingest import IngestService
 from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.kb_models import KnowledgeModels
+from backend.services.kb_package import KbPackages
 from backend.services.knowledge_bases import KnowledgeBaseService
 from backend.services.llm_catalog import LlmCatalog
 from backend.services.model_files import ModelFiles
@@ -130,6 +131,7 @@ class Container:
         self.knowledge_bases = KnowledgeBaseService(
             self.kb_repo, self.ingest, self.session_repo, self.embedder, self.paths.qdrant
         )
+        self.kb_packages = KbPackages(self.ingest, self.knowledge_bases, self.paths.root / "work")
         self.llamaindex_loaded = threading.Event()
         self._closed = False
 

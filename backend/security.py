@@ -24,8 +24,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "wowrag_token"
 BODY_LIMIT = 16 << 20  # any request but an upload: questions, settings, chat histories
-# GGUF models run to many GB; that route checks what it receives (GGUF magic) itself.
-UNLIMITED_BODIES = ("/api/llm/models/import",)
+# GGUF models and .wowkb packages run to many GB; those routes check what they receive
+# (GGUF magic; the package's zip, sizes and checksums) themselves.
+UNLIMITED_BODIES = ("/api/llm/models/import", "/api/kbs/import")
 _MULTIPART_SLACK = 1 << 20  # part headers and boundaries around the files of an upload
 _SLASHES = re.compile(r"/{2,}")
 PROTECTED = ("/api/", "/v1/", "/stream_chat", "/docs", "/redoc", "/openapi.json")

@@ -1,5 +1,6 @@
 // The "more" menu of the knowledge-base and conversation rows: shown on hover, renames
-// through the real API, and offers export for conversations only.
+// through the real API, and offers export: a .wowkb package of a knowledge base, Markdown
+// of a conversation.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { openApp, tid } from './harness.mjs'
@@ -41,7 +42,7 @@ describe('row menus', () => {
 
     const kbRow = page.locator(tid('kb-item'), { hasText: 'Handbook' })
     const kbItems = await renameThrough(kbRow, 'Staff handbook')
-    assert.deepEqual(kbItems, ['Rename', 'Delete'])
+    assert.deepEqual(kbItems, ['Rename', 'Export as package (.wowkb)', 'Delete'])
     await page.locator(tid('kb-item'), { hasText: 'Staff handbook' }).waitFor()
     assert.equal((await backend.api('GET', `/api/kbs/${kb.id}`)).body.name, 'Staff handbook')
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from backend.rag.vectors.edge_shard import NEW_SHARD_BYTES, create_shard, open_s
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
+    PAGE,
     PASSAGE,
     PREFETCH_FACTOR,
     PREFETCH_MIN,
@@ -102,6 +104,25 @@ class EdgeVectorStore:
         self._shard.close()
         shutil.rmtree(self._path, ignore_errors=True)
         self._shard = self._create()
+
+    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+        q = self._q
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(q.ScrollRequest(
+                    limit=PAGE,
+                    offset=offset,
+                    filter=self._match("kb_id", [kb_id]),
+                    with_payload=True,
+                    with_vector=True,
+                ))
+            for r in records:
+                vectors = r.vector if isinstance(r.vector, dict) else {}
+                dense = self._codec.units(vectors[DENSE], self.dimension)
+                yield ChunkPoint.stored(dict(r.payload or {}), vectors, dense)
+            if offset is None:
+                return
 
     def document_counts(self) -> dict[str, int]:
         facet = self._shard.facet(self._q.FacetRequest(key="doc_id", limit=1_000_000, exact=True))

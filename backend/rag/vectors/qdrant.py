@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 from backend.rag.vectors.store import (
     DENSE,
     KEYWORDS,
+    PAGE,
     PASSAGE,
     PASSAGE_DIMENSION,
     PREFETCH_FACTOR,
@@ -134,6 +136,25 @@ class QdrantClientVectorStore:
                 counts.update(str((r.payload or {}).get("doc_id")) for r in records)
                 if offset is None:
                     return dict(counts)
+
+    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._client.scroll(
+                    COLLECTION,
+                    scroll_filter=self._match("kb_id", [kb_id]),
+                    limit=PAGE,
+                    offset=offset,
+                    with_payload=True,
+                    with_vectors=True,
+                )
+            for r in records:
+                vectors = r.vector if isinstance(r.vector, dict) else {}
+                dense = np.asarray(vectors[DENSE], dtype=np.float32)
+                yield ChunkPoint.stored(dict(r.payload or {}), vectors, dense)
+            if offset is None:
+                return
 
     def count(self, doc_id: str | None = None) -> int:
         flt = self._match("doc_id", [doc_id]) if doc_id else None

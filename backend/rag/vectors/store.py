@@ -11,6 +11,7 @@ A second dense model, multilingual-e5-small, adds an optional named vector `pass
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,6 +35,7 @@ def candidates(limit: int) -> int:
 
 
 RRF_K = 60
+PAGE = 256  # points per page when a knowledge base is read whole
 
 
 @dataclass
@@ -67,6 +69,30 @@ class ChunkPoint:
             "heading": self.heading,
             "units": [list(u) for u in self.units],
         }
+
+    @classmethod
+    def stored(
+        cls, payload: dict[str, Any], vectors: dict[str, Any], dense: np.ndarray
+    ) -> ChunkPoint:
+        """A point read back from a store (the inverse of `payload()`); `dense` is its
+        sentence vectors as float32, decoded by the store."""
+        keywords = vectors.get(KEYWORDS)
+        passage = vectors.get(PASSAGE)
+        return cls(
+            kb_id=str(payload["kb_id"]),
+            doc_id=str(payload["doc_id"]),
+            filename=str(payload.get("filename", "")),
+            page=payload.get("page"),
+            chunk_index=int(payload["chunk_index"]),
+            text=str(payload.get("text", "")),
+            heading=str(payload.get("heading", "")),
+            units=[(int(a), int(b)) for a, b in payload.get("units") or []],
+            dense=dense,
+            keywords=SparseTerms(list(keywords.indices), list(keywords.values))
+            if keywords is not None
+            else SparseTerms([], []),
+            passage=np.asarray(passage, dtype=np.float32) if passage is not None else None,
+        )
 
 
 @dataclass
@@ -134,6 +160,11 @@ class VectorStore(Protocol):
     def upsert(self, points: list[ChunkPoint]) -> None: ...
     def delete_document(self, doc_id: str) -> None: ...
     def delete_kb(self, kb_id: str) -> None: ...
+    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+        """Every point of a knowledge base with its payload and all its vectors, a page at
+        a time (a package export; `upsert` writes them back as they are)."""
+        ...
+
     def document_counts(self) -> dict[str, int]:
         """Points per document, in one pass (start-up reconciliation)."""
         ...

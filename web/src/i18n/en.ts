@@ -285,6 +285,13 @@ const en = {
     keepDocuments: 'Keep documents',
     removeDocuments: 'Remove documents',
   },
+  packages: {
+    export: 'Export as package (.wowkb)',
+    import: 'Import a knowledge-base package (.wowkb)',
+    uploading: 'Uploading the package… {percent}%',
+    checking: 'Checking and importing the package…',
+    imported: 'Imported the knowledge base “{name}”.',
+  },
 }
 
 export default en

@@ -281,6 +281,13 @@ const zhCN: Messages = {
     keepDocuments: '保留文档',
     removeDocuments: '删除文档',
   },
+  packages: {
+    export: '导出为知识库包（.wowkb）',
+    import: '导入知识库包（.wowkb）',
+    uploading: '正在上传知识库包…{percent}%',
+    checking: '正在校验并导入知识库包…',
+    imported: '已导入知识库“{name}”。',
+  },
 }
 
 export default zhCN

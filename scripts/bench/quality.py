@@ -4,6 +4,7 @@ HTTP, every question asked over `/api/chat/stream` with no model configured. The
 the negative control are described in quality_cases.py.
 
     python -m scripts.bench.quality [--sample 300 | --quick] [--ablate] [--reuse]
+        [--passage-vectors wait|off] [--paragraphs 80]
 
 Columns: para@1 / para@5 (the gold paragraph's file first / in the first five sources),
 stated (a gold answer appears in the streamed answer, after NFKC, case and whitespace

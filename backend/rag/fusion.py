@@ -20,6 +20,9 @@ BOILERPLATE_PENALTY = 1.0
 # bases was 0.15 to 0.29 (p10-p90), 0.21 at the median; a search holds 40 or more.
 CROWD_PRIOR = 0.2
 CROWD_MIN = 40
+# The same for e5 passage cosines, which sit higher and closer together (multilingual-e5
+# puts unrelated text near 0.75): measured in calibration, see relevance.py.
+E5_CROWD_PRIOR = 0.78
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Stages:
 
     dense: bool = True  # sentence vectors (MaxSim) as a ranked list
     keywords: bool = True  # BM25 as a ranked list
+    passage: bool = True  # the e5 passage vectors as a ranked list (when the chunks have them)
     fusion_weights: bool = True  # off: equal weights, BM25 not gated by its coverage
     coverage: bool = True  # re-rank: share of the question's terms the passage holds
     identifiers: bool = True  # re-rank: model numbers, years, names weigh more
@@ -73,11 +77,11 @@ def boilerplate(hits: list[ChunkHit]) -> set[str]:
     }
 
 
-def crowd_of(similarities: list[float]) -> float:
+def crowd_of(similarities: list[float], prior: float = CROWD_PRIOR) -> float:
     """The median MaxSim of the candidates, padded with a typical unrelated chunk's MaxSim
     up to a full search's worth: in a knowledge base of a few chunks every candidate may
     be relevant, and the best one must not be judged by how little it stands out."""
-    padding = [CROWD_PRIOR] * max(CROWD_MIN - len(similarities), 0)
+    padding = [prior] * max(CROWD_MIN - len(similarities), 0)
     return float(np.median(similarities + padding))
 
 

@@ -32,6 +32,10 @@ class Passage:
     # The median MaxSim of every candidate the search considered for this question: how
     # much the best passage stands out from the crowd (relevance.py) is dense - this.
     crowd: float = 0.0
+    # The e5 passage cosine (None: no passage vector, or e5 not running) and the median
+    # e5 cosine of the e5 list's candidates: the same standout, on the stronger model.
+    e5: float | None = None
+    e5_crowd: float = 0.0
     units: list[UnitScore] = field(default_factory=list)
     unit_vectors: np.ndarray | None = field(default=None, repr=False)
     point_id: str = field(default="", repr=False)

@@ -23,8 +23,26 @@ quality_cases.py), per language pair of question and best passage:
   separates poorly (AUC 0.79); how far it stands out from the crowd separates better
   (AUC 0.89). At a standout of 0.14, 85% of cross-language negatives (397) were below and
   79.5% of answerable cross-lingual questions (400) above.
-A stronger embedder (e5, issue 13 point 7) moves these scores: recalibrate with
-scripts/bench/quality.py when it lands.
+
+When the best passage has an e5 passage vector (the background pass has reached it), e5
+judges too: its standout is the best passage's e5 cosine minus the median e5 cosine of
+the e5 search's 40 candidates (`Passage.e5_crowd`). Calibrated 2026-12-07 with
+scripts/bench/quality_inprocess.py (`--features`) on the quick sample (30 questions a
+case) over knowledge bases cut to 80 paragraphs each (quality.py --paragraphs 80), e5 on;
+answerable kept / negatives refused:
+
+| rule | same language (90 / 60) | across languages (60 / 60) |
+|---|---|---|
+| light model alone (the rules above) | .967 / .933 | .900 / .767 |
+| + e5 standout >= 0.03 (same: and relevance >= 0.40) | .967 / .950 | |
+| e5 standout + 0.2 x light standout >= 0.06 | | .867 / .917 |
+
+e5 puts every text near 0.7-0.9, so its standout is small but clean: a same-language
+negative's was at most 0.046 (p90 0.036), an answerable question's at least 0.025 (p10
+0.057). Across languages the light model's standout still adds: alone, e5 kept .83 of
+the answerable questions at the refusal the sum reaches. The samples are small (a rule
+moves by 1/60 per question); the full-size check is quality.py with
+`--passage-vectors wait`. A passage without an e5 vector is judged by the light model.
 """
 
 from __future__ import annotations
@@ -38,6 +56,11 @@ from backend.rag.small_talk import ABOUT_APP, SMALL_TALK_REPLY, is_chat, is_smal
 
 SAME_LANGUAGE_MIN = 0.46
 CROSS_LANGUAGE_MIN_STANDOUT = 0.14
+# With an e5 passage vector (see the module docstring for the calibration).
+E5_SAME_LANGUAGE_MIN = 0.40
+E5_SAME_LANGUAGE_MIN_STANDOUT = 0.03
+E5_CROSS_LANGUAGE_MIN = 0.06
+E5_CROSS_LIGHT_SHARE = 0.2
 
 Verdict = Literal["answer", "not_found", "small_talk"]
 
@@ -57,9 +80,19 @@ def relevance(passage: Passage) -> float:
 
 
 def relevant(passage: Passage, question_language: str) -> bool:
-    if detect_language(passage.text) == question_language:
+    same_language = detect_language(passage.text) == question_language
+    standout = passage.dense - passage.crowd
+    if passage.e5 is not None:
+        e5_standout = passage.e5 - passage.e5_crowd
+        if same_language:
+            return (
+                relevance(passage) >= E5_SAME_LANGUAGE_MIN
+                and e5_standout >= E5_SAME_LANGUAGE_MIN_STANDOUT
+            )
+        return e5_standout + E5_CROSS_LIGHT_SHARE * standout >= E5_CROSS_LANGUAGE_MIN
+    if same_language:
         return relevance(passage) >= SAME_LANGUAGE_MIN
-    return passage.dense - passage.crowd >= CROSS_LANGUAGE_MIN_STANDOUT
+    return standout >= CROSS_LANGUAGE_MIN_STANDOUT
 
 
 def judge(question: str, passages: list[Passage]) -> Judgement:

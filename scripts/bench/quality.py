@@ -4,6 +4,7 @@ HTTP, every question asked over `/api/chat/stream` with no model configured. The
 the negative control are described in quality_cases.py.
 
     python -m scripts.bench.quality [--sample 300 | --quick] [--ablate] [--reuse]
+        [--passage-vectors wait|off] [--paragraphs 80]
 
 Columns: para@1 / para@5 (the gold paragraph's file first / in the first five sources),
 stated (a gold answer appears in the streamed answer, after NFKC, case and whitespace
@@ -35,6 +36,7 @@ from scripts.bench.quality_cases import (
     public_eval_dir,
     rate,
     score,
+    smaller_kbs,
 )
 from scripts.bench.quality_http import ask, ask_all, existing_kbs, import_kbs
 
@@ -64,7 +66,8 @@ def ablation(
 ) -> dict[str, dict]:
     """para@1/para@5 per answerable case (its first `size` questions) with each stage off
     in turn, in-process on the data dir the stopped server left (the same store, embedder
-    and retriever the app builds); retrieval only, so no relevance judgement."""
+    and retriever the app builds, with the e5 list when the chunks have passage vectors);
+    retrieval only, so no relevance judgement."""
     from backend.paths import DataPaths
     from backend.rag.embedder import UseEmbedder
     from backend.rag.fusion import ALL_STAGES
@@ -75,6 +78,10 @@ def ablation(
     embedder = UseEmbedder()
     store = open_vector_store("edge", str(DataPaths(data_dir).qdrant), embedder.dimension)
     retriever = HybridRetriever(store, embedder, KeywordEncoder())
+    if store.passage_counts()[0]:
+        from scripts.bench.quality_inprocess import PassageSearchNow
+
+        retriever.passages = PassageSearchNow(store)
     variants = {"all stages": ALL_STAGES}
     for stage in fields(ALL_STAGES):
         variants[f"no {stage.name}"] = replace(ALL_STAGES, **{stage.name: False})
@@ -164,6 +171,14 @@ def main() -> None:
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--cases", default="", help="comma-separated case names")
     parser.add_argument(
+        "--paragraphs",
+        type=int,
+        default=0,
+        help="cut each knowledge base to the cases' gold paragraphs and seeded distractors, "
+        "this many in all (as the CI gate does): e5 embeds 2-3 chunks/s, so its run on "
+        "the full sets (3,000 chunks) takes 20 minutes or more",
+    )
+    parser.add_argument(
         "--passage-vectors",
         choices=("wait", "off"),
         default="wait",
@@ -177,10 +192,15 @@ def main() -> None:
     cases = build_cases(sets, size)
     if args.cases:
         cases = [c for c in cases if c.name in args.cases.split(",")]
+    if args.paragraphs:
+        kbs = smaller_kbs(kbs, cases, args.paragraphs)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    print(f"# quality {datetime.datetime.now():%Y-%m-%d %H:%M} commit {commit} sample {size}")
+    print(
+        f"# quality {datetime.datetime.now():%Y-%m-%d %H:%M} commit {commit} sample {size} "
+        f"paragraphs {sum(map(len, kbs.values()))}"
+    )
     data_dir = args.data_dir if args.reuse else fresh_dir(args.data_dir)
     passages = "true" if args.passage_vectors == "wait" else "false"
     server = Server(data_dir, env={"WOWRAG_PASSAGE_VECTORS": passages})

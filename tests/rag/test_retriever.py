@@ -8,6 +8,7 @@ import threading
 import numpy as np
 
 from backend.rag.bounded_cache import BoundedCache
+from backend.rag.fusion import ALL_STAGES
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.vectors.store import ChunkHit, SearchQuery
@@ -187,3 +188,20 @@ def test_coverage_the_words_that_ask_are_not_terms_the_answer_must_hold():
     hits = [("rule", "Books can be borrowed for 21 days.", 0.3, 2.0)]
     ranked = _retriever(hits).retrieve("How long can I borrow?", None, 1)
     assert ranked[0].coverage == 1.0
+
+
+def test_keyword_evidence_across_languages_is_left_out_of_the_fusion():
+    """BM25 across languages matches a stray name or number ("Ford" in both the English
+    question and a Chinese paragraph), not the question: only chunks in the question's
+    language enter the keyword list, while the dense list keeps every chunk."""
+    same = ChunkHit(
+        "en", 0.0, {"text": "Ford closed its plant in Geelong in 2016."}, 0.4, keywords=2.0
+    )
+    other = ChunkHit("zh", 0.0, {"text": "福特（Ford）公司在澳大利亚设有工厂。"}, 0.5, keywords=6.0)
+    retriever = HybridRetriever.__new__(HybridRetriever)
+    coverage = {"en": 0.5, "zh": 0.2}
+    dense, keywords = retriever.evidence([same, other], coverage, ALL_STAGES, "en")
+    assert set(dense.scores) == {"en", "zh"}
+    assert set(keywords.scores) == {"en"}
+    _, mixed = retriever.evidence([same, other], coverage, ALL_STAGES)
+    assert set(mixed.scores) == {"en", "zh"}  # no question language given: as before

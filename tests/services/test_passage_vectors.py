@@ -20,7 +20,7 @@ from backend.container import Container
 from backend.rag.e5 import E5Embedder, WeightsMissing
 from backend.rag.e5.weights import locate
 from backend.rag.embedder import UseEmbedder
-from backend.rag.retriever import HybridRetriever
+from backend.rag.retriever import HybridRetriever, passage_evidence
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.factory import open_vector_store
 from backend.rag.vectors.store import ChunkPoint
@@ -142,7 +142,7 @@ def test_without_weights_the_app_says_so_and_retrieval_uses_the_light_model(
         until(lambda: vectors.state().state == "no_weights")
         retriever = HybridRetriever(store, UseEmbedder(), KeywordEncoder())
         retriever.passages = vectors
-        assert retriever.passage_evidence("员工餐补多少钱？", None, 3)() == []
+        assert retriever.passage_search("员工餐补多少钱？", None, 3)() == []
         assert retriever.retrieve("员工餐补多少钱？", None, 3)[0].text == TEXTS[0]
     finally:
         vectors.close()
@@ -155,7 +155,8 @@ def test_retrieval_adds_the_e5_list_for_chunks_that_have_passage_vectors(store, 
     vectors.start()
     try:
         until(lambda: vectors.state().state == "done")
-        (evidence,) = retriever.passage_evidence("When does the dock open?", ["kb1"], 3)()
+        hits = retriever.passage_search("When does the dock open?", ["kb1"], 3)()
+        (evidence,) = passage_evidence(hits)
         best = max(evidence.scores, key=evidence.scores.__getitem__)
         assert best == str(uuid.uuid5(uuid.NAMESPACE_URL, "d1/0"))  # the dock's chunk
         question = "When does the dock open?"

@@ -371,7 +371,10 @@ def _probe(data_dir: Path) -> None:
     threading.Thread(target=drive, daemon=True).start()
     code = shell.run()
     print(json.dumps(result), flush=True)
-    sys.exit(code)
+    # As launcher.py does: a pywebview event thread still inside run_js when the window
+    # closed waits forever for Qt's answer, and interpreter exit would wait for it.
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "probe":

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backend.desktop.folders import SUPPORTED_EXTENSIONS, collect_files
-from backend.desktop.system import open_path, open_url
+from backend.desktop.system import open_path, open_url, reveal_path
 
 if TYPE_CHECKING:
     import webview
@@ -198,6 +198,13 @@ class DesktopApi:
 
         path = named_copy_in(self._data_dir, str(kb_id), str(doc_id))
         return path is not None and open_path(path)
+
+    def show_in_folder(self, kb_id: str, doc_id: str) -> bool:
+        """Show a linked folder's file where it lives (only documents from a folder)."""
+        from backend.services.viewer import linked_file_in
+
+        path = linked_file_in(self._data_dir, str(kb_id), str(doc_id))
+        return path is not None and reveal_path(path)
 
     def open_external(self, url: str) -> bool:
         """Open an http(s) or mailto link in the system browser."""

@@ -46,6 +46,21 @@ def open_path(path: Path) -> bool:
     return True
 
 
+def reveal_path(path: Path) -> bool:
+    """Show a file in its folder: selected where the file manager can (Windows, macOS),
+    else the folder that holds it."""
+    try:
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", f"/select,{path}"])
+            return True
+        if sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", str(path)], start_new_session=True)
+            return True
+    except OSError:
+        return False
+    return open_path(path.parent)
+
+
 def open_url(url: str) -> bool:
     """Open a web or mail link in the system's browser; anything else is refused."""
     if not url.lower().startswith(EXTERNAL_SCHEMES):

@@ -157,6 +157,9 @@ class DesktopWindow:
         gui = gui_name()
         initialize(gui)
         threading.Thread(target=self._boot, args=(window,), name="boot", daemon=True).start()
+        # Exports (a conversation as Markdown, a knowledge base as .wowkb) are downloads:
+        # the window asks where to save them, as a browser would.
+        webview.settings["ALLOW_DOWNLOADS"] = True
         try:
             webview.start(
                 gui=gui,

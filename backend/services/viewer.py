@@ -121,6 +121,29 @@ def named_copy_in(data_dir: Path, kb_id: str, doc_id: str) -> Path | None:
         return None
 
 
+def linked_file_in(data_dir: Path, kb_id: str, doc_id: str) -> Path | None:
+    """The file in its linked folder that a document was imported from, if it is still
+    there and inside that folder (a read-only look, as ``named_copy_in``)."""
+    paths = DataPaths(data_dir)
+    try:
+        db = sqlite3.connect(f"{paths.database.as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute(
+                "SELECT f.path, d.relative_path FROM documents d JOIN folders f"
+                " ON d.folder_id = f.id WHERE d.id = ? AND d.kb_id = ?",
+                (doc_id, kb_id),
+            ).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    if row is None or not row[1]:
+        return None
+    folder = Path(str(row[0])).resolve()
+    path = (folder / str(row[1])).resolve()
+    return path if path.is_relative_to(folder) and path.is_file() else None
+
+
 def opened_dir(paths: DataPaths) -> Path:
     """Where originals get their own names to be opened by other programs."""
     return paths.root / "opened"

@@ -9,6 +9,8 @@ import pytest
 
 from backend.container import Container
 from backend.desktop.bridge import DesktopApi, local_importer
+from backend.store.folders import FolderRepository
+from backend.store.models import DocumentStatus
 from tests.desktop.files import touch
 
 
@@ -57,3 +59,32 @@ def test_open_external_refuses_anything_but_web_and_mail_links(tmp_path: Path) -
     api = DesktopApi(tmp_path)
     assert api.open_external("file:///etc/passwd") is False
     assert api.open_external("javascript:alert(1)") is False
+
+
+def test_show_in_folder_finds_a_linked_file_and_nothing_outside_its_folder(
+    tmp_path: Path, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import backend.desktop.bridge as bridge
+
+    shown: list[Path] = []
+    monkeypatch.setattr(bridge, "reveal_path", lambda path: shown.append(path) or True)
+    kb = container.kb_repo.create("Desk", "", container.embedder.name, container.embedder.dimension)
+    folder = tmp_path / "notes"
+    touch(folder / "sub" / "orbit.md", "# Orbit\n\nThe orbit token is ORBIT-42.")
+    touch(tmp_path / "outside.md", "Not in the folder.")
+    linked = FolderRepository(container.db).create(kb.id, str(folder))
+    doc = container.doc_repo.create(kb.id, "orbit.md", "x", 1, "sha", DocumentStatus.READY)
+    container.doc_repo.update(doc.id, folder_id=linked.id)
+    api = DesktopApi(container.paths.root)
+
+    def doc_at(relative: str) -> str:
+        container.doc_repo.update(doc.id, relative_path=relative)
+        return doc.id
+
+    doc_id = doc_at("sub/orbit.md")
+    assert api.show_in_folder(kb.id, doc_id) is True
+    assert shown == [(folder / "sub" / "orbit.md").resolve()]
+    assert api.show_in_folder(kb.id, doc_at("../outside.md")) is False  # never outside
+    assert api.show_in_folder(kb.id, doc_at("sub/gone.md")) is False  # moved or deleted
+    assert api.show_in_folder("another-kb", doc_id) is False
+    assert len(shown) == 1

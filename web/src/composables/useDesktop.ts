@@ -45,6 +45,7 @@ export interface PywebviewApi {
   open_data_dir(): Promise<boolean>
   /** Newer than the rest of the bridge: absent in a window of an older build. */
   open_document?(kbId: string, docId: string): Promise<boolean>
+  show_in_folder?(kbId: string, docId: string): Promise<boolean>
   open_external(url: string): Promise<boolean>
 }
 
@@ -161,6 +162,11 @@ export const openDataDir = async (): Promise<boolean> => Boolean(await api().ope
 export async function openDocument(kbId: string, docId: string): Promise<boolean> {
   const bridge = api()
   return typeof bridge.open_document === 'function' && Boolean(await bridge.open_document(kbId, docId))
+}
+/** Shows a linked folder's file where it lives, in the file manager. */
+export async function showInFolder(kbId: string, docId: string): Promise<boolean> {
+  const bridge = api()
+  return typeof bridge.show_in_folder === 'function' && Boolean(await bridge.show_in_folder(kbId, docId))
 }
 export const openExternal = async (url: string): Promise<boolean> => Boolean(await api().open_external(url))
 

@@ -105,6 +105,8 @@ const en = {
     loading: 'Opening the document…',
     openOriginal: 'Open original',
     openOriginalHint: 'Open the stored file with its own program',
+    showInFolder: 'Show in folder',
+    showInFolderFailed: 'The file is no longer in its folder.',
     openFailed: 'The file could not be opened on this computer.',
     prevPage: 'Previous page',
     nextPage: 'Next page',

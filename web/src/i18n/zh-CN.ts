@@ -105,6 +105,8 @@ const zhCN: Messages = {
     loading: '正在打开文档…',
     openOriginal: '打开原文件',
     openOriginalHint: '用系统默认程序打开保存的原文件',
+    showInFolder: '在文件夹中显示',
+    showInFolderFailed: '文件已不在原文件夹中。',
     openFailed: '无法在这台电脑上打开该文件。',
     prevPage: '上一页',
     nextPage: '下一页',

@@ -3,7 +3,7 @@
 // opened in the document viewer. Writes docs/screenshot-*.png (1400 x 900, and one at
 // 900 x 700). Run from web/: `npm run screenshots` (needs `npm run build` first).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { launchBrowser, repoRoot, startBackend, tid } from '../tests/e2e/harness.mjs'
@@ -13,7 +13,8 @@ const python = existsSync(join(repoRoot, '.venv', 'bin', 'python')) ? join(repoR
 const TYPES = { '.pdf': 'application/pdf', '.md': 'text/markdown', '.csv': 'text/csv' }
 
 const LIBRARY = [
-  { name: '课程笔记', description: '操作系统课程', files: ['操作系统课程笔记.md'] },
+  // a linked folder: the notes stay where they are and are kept in sync
+  { name: '课程笔记', description: '操作系统课程', files: ['操作系统课程笔记.md'], folder: '课程笔记' },
   {
     name: 'Home & HR',
     description: 'Manuals and the staff handbook',
@@ -21,30 +22,37 @@ const LIBRARY = [
   },
 ]
 
-async function buildLibrary(backend) {
-  const corpus = mkdtempSync(join(tmpdir(), 'wowrag-screens-'))
+/** Builds the library in a corpus folder that must live as long as its linked folders. */
+async function buildLibrary(backend, corpus) {
   execFileSync(python, [join(repoRoot, 'scripts', 'screens_corpus.py'), corpus], { cwd: repoRoot })
   for (const kb of LIBRARY) {
     const made = await backend.api('POST', '/api/kbs', { name: kb.name, description: kb.description })
-    const form = new FormData()
-    for (const file of kb.files) {
-      const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream'
-      form.append('files', new Blob([readFileSync(join(corpus, file))], { type }), file)
+    if (kb.folder) {
+      const folder = join(corpus, kb.folder)
+      mkdirSync(folder)
+      for (const file of kb.files) copyFileSync(join(corpus, file), join(folder, file))
+      const linked = await backend.api('POST', `/api/kbs/${made.body.id}/folders`, { path: folder })
+      if (linked.status !== 201) throw new Error(`link: ${linked.status} ${JSON.stringify(linked.body)}`)
+    } else {
+      const form = new FormData()
+      for (const file of kb.files) {
+        const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream'
+        form.append('files', new Blob([readFileSync(join(corpus, file))], { type }), file)
+      }
+      const res = await fetch(`${backend.url}/api/kbs/${made.body.id}/documents`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${backend.token}` },
+        body: form,
+      })
+      if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`)
     }
-    const res = await fetch(`${backend.url}/api/kbs/${made.body.id}/documents`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${backend.token}` },
-      body: form,
-    })
-    if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`)
     for (;;) {
       const docs = (await backend.api('GET', `/api/kbs/${made.body.id}/documents`)).body
       if (docs.some((d) => d.status === 'failed')) throw new Error(JSON.stringify(docs))
-      if (docs.every((d) => d.status === 'ready')) break
+      if (docs.length === kb.files.length && docs.every((d) => d.status === 'ready')) break
       await new Promise((r) => setTimeout(r, 300))
     }
   }
-  rmSync(corpus, { recursive: true, force: true })
 }
 
 async function openPage(browser, backend, { width = 1400, height = 900, locale = 'en-US', dark = false } = {}) {
@@ -92,12 +100,13 @@ async function shot(page, name) {
 async function main() {
   const backend = await startBackend()
   const browser = await launchBrowser()
+  const corpus = mkdtempSync(join(tmpdir(), 'wowrag-screens-'))
   try {
     let page = await openPage(browser, backend)
     await shot(page, 'welcome')
     await page.context().close()
 
-    await buildLibrary(backend)
+    await buildLibrary(backend, corpus)
 
     page = await openPage(browser, backend)
     await openCitation(page, await ask(page, 'How often should I replace the reverse osmosis membrane?'))
@@ -111,6 +120,10 @@ async function main() {
     await page.locator(tid('doc-row')).first().waitFor()
     await page.waitForTimeout(400)
     await shot(page, 'documents')
+    await page.locator(tid('kb-item')).filter({ hasText: '课程笔记' }).click()
+    await page.locator(tid('folder-item')).first().waitFor()
+    await page.waitForTimeout(400)
+    await shot(page, 'folders')
     await page.locator(tid('settings-open')).click()
     await page.locator('.el-dialog').first().waitFor()
     await page.waitForTimeout(500)
@@ -129,6 +142,7 @@ async function main() {
   } finally {
     await browser.close()
     await backend.stop()
+    rmSync(corpus, { recursive: true, force: true })
   }
   console.log(readdirSync(OUT).filter((f) => f.startsWith('screenshot-')).join('\n'))
 }

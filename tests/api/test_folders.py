@@ -95,7 +95,7 @@ def test_link_imports_supported_files_and_skips_hidden_temp_and_outside_links(
     _write(root, "draft.txt~", "editor backup")
     _write(root, "node_modules/pkg/readme.md", "# package readme")
     _write(root, ".git/description.txt", "git metadata")
-    (root / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    (root / "animation.gif").write_bytes(b"GIF89a" + bytes(64))  # a type no reader takes
     outside = tmp_path / "outside.md"
     outside.write_text("# Outside\n\nA note that lives outside the linked folder.")
     (root / "escape.md").symlink_to(outside)

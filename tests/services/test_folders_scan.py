@@ -47,7 +47,7 @@ def test_scan_leaves_out_hidden_temp_tool_and_unsupported_files(tmp_path):
         "sub/.cache/x.md",
     ):
         _touch(tmp_path, relative)
-    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    (tmp_path / "animation.gif").write_bytes(b"GIF89a" + bytes(32))  # a type no reader takes
     (tmp_path / "tool.exe").write_bytes(b"MZ" + bytes(32))
     assert set(scan_folder(tmp_path)) == {"keep.md"}
 

@@ -42,7 +42,7 @@ const en = {
   docs: {
     title: 'Documents',
     dropTitle: 'Drop files or folders here',
-    dropHint: 'or click to choose · PDF, Word, PowerPoint, Excel, Markdown, text, HTML',
+    dropHint: 'or click to choose · PDF, Word, PowerPoint, Excel, Markdown, text, HTML, images',
     pickFolder: 'Choose a folder',
     empty: 'No documents yet. Drop some files above and they will be imported in the background.',
     uploading: 'Uploading {pct}%',

@@ -43,7 +43,7 @@ const zhCN: Messages = {
   docs: {
     title: '文档',
     dropTitle: '把文件或文件夹拖到这里',
-    dropHint: '或点击选择 · 支持 PDF、Word、PPT、Excel、Markdown、文本、HTML',
+    dropHint: '或点击选择 · 支持 PDF、Word、PPT、Excel、Markdown、文本、HTML、图片',
     pickFolder: '选择文件夹',
     empty: '还没有文档。把文件拖到上方，导入会在后台进行。',
     uploading: '上传中 {pct}%',

@@ -139,6 +139,46 @@ def first_token(variants: Variants, sizes: list[str], count: int, results: Resul
                 record(results, label, {f"{mode}_{size}": p50.get("p50") if p50 else None})
 
 
+def cpu(variants: Variants, sizes: list[str], count: int, results: Results) -> None:
+    """CPU time the app's own process spends per extractive answer, which a busy machine
+    stretches far less than the wall clock (the e5 pass's process is not counted)."""
+    from scripts.bench import corpus
+    from scripts.bench.common import ASK_PAUSE_S, chat_once, percentile
+    from scripts.bench.first_token import WARM_UP
+
+    for size in sizes:
+        questions = corpus.generate(size).questions
+        for label, _tree in rounds(variants, count):
+            log(f"{size}: CPU per answer, extractive ({label})")
+            kb = json.loads((store(label, size) / "kb.json").read_text())["kb_ids"]
+            server = Server(store(label, size) / "data")
+            try:
+                server.client.put("/api/settings", json={"llm": {"provider": "extractive"}})
+                time.sleep(SETTLE_S)
+                for text in WARM_UP:
+                    chat_once(server.client, text, kb)
+                first, used = [], _cpu_s(server.pid)
+                for q in questions:
+                    time.sleep(ASK_PAUSE_S)
+                    first.append(chat_once(server.client, q.text, kb).first_token_ms or 0.0)
+                used = _cpu_s(server.pid) - used
+            finally:
+                server.stop()
+            record(
+                results,
+                label,
+                {
+                    f"cpu_{size}": round(1000 * used / len(questions), 1),
+                    f"extractive_{size}": percentile(first, 50),
+                },
+            )
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 COPY_SIZES: set[str] = set()
 
 
@@ -252,7 +292,7 @@ def _pick(block: object, *keys: str) -> float | None:
     return float(block) if isinstance(block, int | float) else None
 
 
-PASSES = ("first_token", "relay", "start_up", "bundle", "references")
+PASSES = ("first_token", "cpu", "relay", "start_up", "bundle", "references")
 
 
 def main() -> None:
@@ -271,20 +311,25 @@ def main() -> None:
         help="sizes imported by the old app only; this app opens (migrates) a copy",
     )
     parser.add_argument("--keep", action="store_true", help="add to the saved results")
-    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the results go")
+    parser.add_argument(
+        "--report-only", nargs="*", type=Path, help="render these saved results, merged"
+    )
     args = parser.parse_args()
-    if args.report_only:
-        print(render(json.loads(OUT.read_text("utf-8"))))
+    if args.report_only is not None:
+        print(render(merged([json.loads(f.read_text("utf-8")) for f in args.report_only or [OUT]])))
         return
+    out: Path = args.out
     sizes, passes = args.sizes.split(","), args.passes.split(",")
     COPY_SIZES.update(filter(None, args.copy_sizes.split(",")))
-    run: dict = json.loads(OUT.read_text("utf-8")) if args.keep and OUT.exists() else {}
+    run: dict = json.loads(out.read_text("utf-8")) if args.keep and out.exists() else {}
     run.update(old=git("rev-parse", "--short", args.old), new=git("rev-parse", "--short", "HEAD"))
     run.setdefault("load", []).append(_load("start"))
     log(f"{run['old']} against {run['new']}: {', '.join(passes)}")
     results: Results = run.setdefault("rounds", {})
     steps: dict[str, Callable[[Variants], None]] = {
         "first_token": lambda v: first_token(v, sizes, args.rounds, results),
+        "cpu": lambda v: cpu(v, sizes, args.rounds, results),
         "relay": lambda v: relay(v, args.rounds + 1, results),
         "start_up": lambda v: start_up(v, args.rounds, results),
         "bundle": lambda v: bundles(v, 1, results, run.setdefault("bundle", {})),
@@ -300,13 +345,13 @@ def main() -> None:
             for name in passes:
                 steps[name](variants)
                 run["medians"] = _medians(results)
-                save_json(OUT, run)
+                save_json(out, run)
         finally:
             for server in list(Server.live):
                 server.stop()
             run["load"].append(_load("end"))
             run["medians"] = _medians(results)
-            save_json(OUT, run)
+            save_json(out, run)
     print(render(run))
 
 
@@ -314,6 +359,20 @@ def _load(when: str) -> str:
     return f"{when} {time.strftime('%H:%M')}: " + " ".join(
         Path("/proc/loadavg").read_text().split()[:3]
     )
+
+
+def merged(runs: list[dict]) -> dict:
+    """Runs of the same two commits (different passes) as one."""
+    whole: dict = {"rounds": {}, "bundle": {}, "load": []}
+    for run in runs:
+        whole.update(old=run.get("old"), new=run.get("new"))
+        whole["load"] += run.get("load", [])
+        whole["bundle"].update(run.get("bundle") or {})
+        for label, metrics in run.get("rounds", {}).items():
+            for metric, values in metrics.items():
+                whole["rounds"].setdefault(label, {}).setdefault(metric, []).extend(values)
+    whole["medians"] = _medians(whole["rounds"])
+    return whole
 
 
 def _medians(results: Results) -> dict[str, dict[str, float]]:

@@ -34,6 +34,8 @@ ROWS: list[tuple[str, str, str, str, str]] = [
         "plain LlamaIndex",
         "no regression",
     ),
+    ("cpu_1k", "app CPU per extractive answer, 1k", "ms", "", ""),
+    ("cpu_10k", "app CPU per extractive answer, 10k", "ms", "", ""),
     ("import_1k", "import over HTTP, 1k", "chunks/s", "bare embedder", ">= 70% of bare"),
     ("import_10k", "import over HTTP, 10k", "chunks/s", "bare embedder", ">= 70% of bare"),
     ("relay_stream", "relay overhead, /api/chat/stream", "%", "", "<= 10%"),

@@ -35,6 +35,12 @@ def app_root() -> Path:
     return Path(os.environ.get("WOWRAG_BENCH_APP") or ROOT)
 
 
+def _environment(app: Path, frozen: bool) -> dict[str, str]:
+    """This process's environment, with Python looking in `app` first (a bundle gets none)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return env if frozen else {**env, "PYTHONPATH": str(app)}
+
+
 def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -115,7 +121,7 @@ class Server:
             (program or [sys.executable, str(app / "launcher.py")])
             + ["--headless", "--port", "0", "--data-dir", str(data_dir), "--token", TOKEN],
             cwd=Path(program[0]).parent if program else app,
-            env={**os.environ, "PYTHONPATH": str(app), **(env or {})},
+            env={**_environment(app, frozen=bool(program)), **(env or {})},
             stdout=self.log,
             stderr=self.log,
         )

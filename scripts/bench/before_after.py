@@ -365,7 +365,8 @@ def merged(runs: list[dict]) -> dict:
     """Runs of the same two commits (different passes) as one."""
     whole: dict = {"rounds": {}, "bundle": {}, "load": []}
     for run in runs:
-        whole.update(old=run.get("old"), new=run.get("new"))
+        whole.setdefault("old", run.get("old"))  # the first run's commits name the table
+        whole.setdefault("new", run.get("new"))
         whole["load"] += run.get("load", [])
         whole["bundle"].update(run.get("bundle") or {})
         for label, metrics in run.get("rounds", {}).items():

@@ -29,6 +29,18 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def app_root() -> Path:
+    """The source tree whose app the benchmarks start: this one, or another checkout named
+    by WOWRAG_BENCH_APP (before_after.py times an older commit with the same benchmarks)."""
+    return Path(os.environ.get("WOWRAG_BENCH_APP") or ROOT)
+
+
+def _environment(app: Path, frozen: bool) -> dict[str, str]:
+    """This process's environment, with Python looking in `app` first (a bundle gets none)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return env if frozen else {**env, "PYTHONPATH": str(app)}
+
+
 def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -91,28 +103,25 @@ class Server:
     live: ClassVar[set[Server]] = set()  # so that a failing benchmark leaves no server behind
 
     def __init__(
-        self, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+        program: list[str] | None = None,
     ) -> None:
+        """`program` runs instead of this tree's launcher.py (a bundle's executable)."""
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "server.json").unlink(missing_ok=True)
         # Kept open for the server's lifetime; closed in stop().
         self.log = open(data_dir.parent / f"{data_dir.name}.server.log", "ab")  # noqa: SIM115
         started = time.perf_counter()
+        app = app_root()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "launcher.py"),
-                "--headless",
-                "--port",
-                "0",
-                "--data-dir",
-                str(data_dir),
-                "--token",
-                TOKEN,
-            ],
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            (program or [sys.executable, str(app / "launcher.py")])
+            + ["--headless", "--port", "0", "--data-dir", str(data_dir), "--token", TOKEN],
+            cwd=Path(program[0]).parent if program else app,
+            env={**_environment(app, frozen=bool(program)), **(env or {})},
             stdout=self.log,
             stderr=self.log,
         )

@@ -124,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -183,6 +184,19 @@ def main() -> None:
         f"of which retrieval (embed the question, hybrid search, re-rank): "
         f"{statistics.median(RETRIEVAL_MS):.1f} ms"
     )
+    if args.json:
+        totals = {name: median(runs)[1] for name, runs in results.items()}
+        print(
+            json.dumps(
+                {
+                    "total_ms": totals,
+                    "added_pct": {
+                        name: round(100 * (total - base_total) / base_total, 1)
+                        for name, total in totals.items()
+                    },
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ class Container:
                 self.pool,
                 self.keywords,
                 self.events,
-                self.reader.read,
+                self.reader,
                 self.disk,
             ),
         )

@@ -2,8 +2,11 @@
 process, an address-space limit, a wall-clock timeout) without paying a process start
 and the parser imports for every file of a folder import.
 
-The child is replaced whenever it is killed (timeout), dies (memory, crash) or has read
-`RECYCLE_AFTER` files, so one hostile file never affects the next.
+Small files come in batches (`read_many`): one round trip carries many paths, and the
+child answers file by file, so each file keeps its own time limit. The child is replaced
+whenever it is killed (timeout), dies (memory, crash) or has served `RECYCLE_AFTER`
+round trips; the file it was reading then fails alone with the reason, and the rest of
+its batch goes to the new child, so one hostile file never affects another.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from .document import ParsedDocument, ReaderError
-from .isolation import TIMEOUT_MESSAGE, _crash_error, _limit_memory
+from .isolation import MEMORY_MESSAGE, TIMEOUT_MESSAGE, _crash_error, _limit_memory
 
 RECYCLE_AFTER = 200
+Outcome = ParsedDocument | ReaderError
 
 
 class ReaderProcess:
@@ -30,31 +34,45 @@ class ReaderProcess:
         self._served = 0
 
     def read(self, data_path: str, filename: str) -> ParsedDocument:
-        with self._lock:
-            conn = self._ensure()
-            conn.send((data_path, filename))
-            try:
-                if not conn.poll(self.timeout_s):
-                    self._stop()
-                    raise ReaderError(
-                        "parse_timeout", TIMEOUT_MESSAGE.format(seconds=self.timeout_s)
-                    )
-                outcome = conn.recv()
-            except (EOFError, OSError):
-                child = self._child
-                code = None
-                if child is not None:
-                    child.join(5)
-                    code = child.exitcode
-                self._stop()
-                raise _crash_error(code, self.memory_mb) from None
-            self._served += 1
-            if self._served >= RECYCLE_AFTER:
-                self._stop()
+        outcome = self.read_many([(data_path, filename)])[0]
         if isinstance(outcome, ReaderError):
             raise outcome
-        if not isinstance(outcome, ParsedDocument):
-            raise ReaderError("parse_failed", "The reader returned nothing usable for this file.")
+        return outcome
+
+    def read_many(self, files: list[tuple[str, str]]) -> list[Outcome]:
+        """Each (path, filename) read, in order: a document or the error of that file."""
+        outcomes: list[Outcome] = []
+        with self._lock:
+            while len(outcomes) < len(files):
+                todo = files[len(outcomes) :]
+                conn = self._ensure()
+                conn.send(todo)
+                self._served += 1
+                for _ in todo:
+                    outcome = self._answer(conn)
+                    outcomes.append(outcome)
+                    if self._conn is None:  # the child was stopped on this file
+                        break
+                if self._served >= RECYCLE_AFTER:
+                    self._stop()
+        return outcomes
+
+    def _answer(self, conn: Connection) -> Outcome:
+        try:
+            if not conn.poll(self.timeout_s):
+                self._stop()
+                return ReaderError("parse_timeout", TIMEOUT_MESSAGE.format(seconds=self.timeout_s))
+            outcome = conn.recv()
+        except (EOFError, OSError):
+            child = self._child
+            code = None
+            if child is not None:
+                child.join(5)
+                code = child.exitcode
+            self._stop()
+            return _crash_error(code, self.memory_mb)
+        if not isinstance(outcome, ParsedDocument | ReaderError):
+            return ReaderError("parse_failed", "The reader returned nothing usable for this file.")
         return outcome
 
     def _ensure(self) -> Connection:
@@ -87,29 +105,29 @@ class ReaderProcess:
 
 
 def _serve(conn: Connection, memory_mb: int) -> None:
-    from . import read_document
-
     _limit_memory(memory_mb)
     while True:
         try:
-            data_path, filename = conn.recv()
+            files = conn.recv()
         except (EOFError, OSError):
             return
-        outcome: ParsedDocument | ReaderError
-        try:
-            outcome = read_document(Path(data_path).read_bytes(), filename)
-        except ReaderError as error:
-            outcome = error
-        except MemoryError:
-            outcome = ReaderError(
-                "parse_memory",
-                f"Reading this file needed too much memory (over {memory_mb} MB); it was stopped.",
-            )
-        except Exception as error:
-            outcome = ReaderError(
-                "parse_failed", f"This file could not be read ({type(error).__name__}: {error})."
-            )
-        try:
-            conn.send(outcome)
-        except MemoryError:
-            return
+        for data_path, filename in files:
+            try:
+                conn.send(_read_one(data_path, filename, memory_mb))
+            except MemoryError:
+                return
+
+
+def _read_one(data_path: str, filename: str, memory_mb: int) -> Outcome:
+    from . import read_document
+
+    try:
+        return read_document(Path(data_path).read_bytes(), filename)
+    except ReaderError as error:
+        return error
+    except MemoryError:
+        return ReaderError("parse_memory", MEMORY_MESSAGE.format(mb=memory_mb))
+    except Exception as error:
+        return ReaderError(
+            "parse_failed", f"This file could not be read ({type(error).__name__}: {error})."
+        )

@@ -15,19 +15,32 @@ import multiprocessing
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
 from .document import ParsedDocument, ReaderError
-from .isolation import MEMORY_MESSAGE, TIMEOUT_MESSAGE, _crash_error, _limit_memory
+from .isolation import (
+    MEMORY_MESSAGE,
+    TIMEOUT_MESSAGE,
+    Reader,
+    _crash_error,
+    _limit_memory,
+    read_path,
+)
 
 RECYCLE_AFTER = 200
+# A child's start (a new interpreter, the package's imports) is not a file's reading time:
+# it has its own, generous limit, so that a busy machine does not fail the first file.
+START_TIMEOUT_S = 120.0
 Outcome = ParsedDocument | ReaderError
+READY = "ready"
 
 
 class ReaderProcess:
-    def __init__(self, *, timeout_s: float = 120, memory_mb: int = 1024) -> None:
+    def __init__(
+        self, *, timeout_s: float = 120, memory_mb: int = 1024, reader: Reader = read_path
+    ) -> None:
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
+        self.reader = reader  # a module-level function, so that the child can import it
         self._lock = threading.Lock()
         self._child: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -82,11 +95,22 @@ class ReaderProcess:
         context = multiprocessing.get_context("spawn")
         parent, child_end = context.Pipe(duplex=True)
         child = context.Process(
-            target=_serve, args=(child_end, self.memory_mb), name="wowrag-reader", daemon=True
+            target=_serve,
+            args=(child_end, self.reader, self.memory_mb),
+            name="wowrag-reader",
+            daemon=True,
         )
         child.start()
         child_end.close()
         self._child, self._conn, self._served = child, parent, 0
+        try:
+            started = parent.poll(START_TIMEOUT_S) and parent.recv() == READY
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            code = child.exitcode
+            self._stop()
+            raise _crash_error(code, self.memory_mb)
         return parent
 
     def _stop(self) -> None:
@@ -104,8 +128,9 @@ class ReaderProcess:
             self._stop()
 
 
-def _serve(conn: Connection, memory_mb: int) -> None:
+def _serve(conn: Connection, reader: Reader, memory_mb: int) -> None:
     _limit_memory(memory_mb)
+    conn.send(READY)
     while True:
         try:
             files = conn.recv()
@@ -113,16 +138,14 @@ def _serve(conn: Connection, memory_mb: int) -> None:
             return
         for data_path, filename in files:
             try:
-                conn.send(_read_one(data_path, filename, memory_mb))
+                conn.send(_read_one(reader, data_path, filename, memory_mb))
             except MemoryError:
                 return
 
 
-def _read_one(data_path: str, filename: str, memory_mb: int) -> Outcome:
-    from . import read_document
-
+def _read_one(reader: Reader, data_path: str, filename: str, memory_mb: int) -> Outcome:
     try:
-        return read_document(Path(data_path).read_bytes(), filename)
+        return reader(data_path, filename)
     except ReaderError as error:
         return error
     except MemoryError:

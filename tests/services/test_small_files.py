@@ -69,6 +69,7 @@ def reader(container: Any) -> Iterator[GatedReader]:
     gated = GatedReader(ReaderProcess(timeout_s=5, memory_mb=1024, reader=scripted_reader))
     container.ingest.pipeline.reader = gated
     yield gated
+    gated.opened = True  # a failed test must not leave the read loop waiting
     gated.inner.close()
 
 

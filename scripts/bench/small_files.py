@@ -65,13 +65,24 @@ def cpu_s(pid: int) -> float:
 
 
 def bare(texts: list[str], chunks: int, timeout: float) -> dict:
-    """`bare_embed`, with the CPU seconds its embedding processes spent."""
-    before = os.times()
+    """`bare_embed`, with the CPU seconds its embedding processes spent (sampled while
+    they live: a pool's processes end without being waited for, so their time never
+    reaches this process's children's times)."""
+    me, samples, done = os.getpid(), [], threading.Event()
+    start = cpu_s(me)
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            samples.append(cpu_s(me))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     row = bare_embed(texts, chunks, max_seconds=timeout)
-    after = os.times()
-    spent = sum(after[:4]) - sum(before[:4])
+    done.set()
+    sampler.join()
+    spent = max(samples, default=start) - start
     row["cpu_s"] = round(spent, 1)
-    row["chunks_per_cpu_s"] = round(chunks / spent, 2)
+    row["chunks_per_cpu_s"] = round(chunks / spent, 2) if spent else None
     return row
 
 

@@ -88,7 +88,7 @@ class Container:
                 self.pool,
                 self.keywords,
                 self.events,
-                self.reader.read,
+                self.reader,
                 self.disk,
             ),
         )

@@ -1,8 +1,8 @@
 """The import pipeline behind the ingest service: two threads parse (in a separate, limited
-process), chunk, embed (a process per core) and index each queued document, moving it
+process), chunk, embed (a process per core) and index the queued documents, moving each
 through queued -> parsing -> embedding -> ready, or failed with a reason a person
-understands. After a crash, `recover` makes SQLite and Qdrant agree and queues half-done
-work again."""
+understands. Small files go through in batches (`ingest_batch.py`). After a crash,
+`recover` makes SQLite and Qdrant agree and queues half-done work again."""
 
 from __future__ import annotations
 
@@ -12,22 +12,19 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
-
-import numpy as np
+from typing import Any, Protocol
 
 from backend.rag.embedding_pool import EmbeddingPool
-from backend.rag.readers import ParsedDocument
+from backend.rag.readers import ParsedDocument, ReaderError
+from backend.rag.readers.reader_process import PagesOf
 from backend.rag.sparse import KeywordEncoder
-from backend.rag.splitter import Chunk, split_pages
 from backend.rag.vectors.store import VectorStore
 from backend.schemas import DocumentOut
-from backend.services.chunk_points import chunk_points, estimated_bytes
+from backend.services import ingest_batch
 from backend.services.disk import DiskSpace, disk_full_reason
 from backend.services.events import EventBus
+from backend.services.ingest_batch import BATCH_BYTES, BATCH_FILES, SMALL_FILE_BYTES
 from backend.services.ingest_recovery import recover
 from backend.services.uploads import UploadStore
 from backend.store.disk_full import is_disk_full
@@ -35,35 +32,26 @@ from backend.store.documents import DocumentRepository
 from backend.store.models import Document, DocumentStatus
 
 log = logging.getLogger(__name__)
-EMBED_BATCH = 48
-UPSERT_BATCH = 256
 PIPELINE_DEPTH = 2
 # The embedding processes (one model copy per core) end after this long without work.
 POOL_IDLE_S = 60.0
 # Qdrant's write-ahead log keeps every upsert through a kill; a flush (segments to disk,
-# the log truncated) costs as much as importing a small document, so it runs at most this
-# often and whenever the queue runs dry.
+# the log truncated) costs as much as importing many small documents, so it runs at most
+# this often, and once the import has been quiet for FLUSH_QUIET_S.
 FLUSH_EVERY_S = 5.0
-PROGRESS_EVERY_S = 0.25
-_T = TypeVar("_T")
+FLUSH_QUIET_S = 0.5
 
 
-@dataclass
-class PreparedDocument:
-    """A parsed and split document whose sentences are being embedded."""
+class DocumentReader(Protocol):
+    def read(self, data_path: str, filename: str) -> ParsedDocument: ...
 
-    doc: Document
-    chunks: list[Chunk]
-    unique_units: list[str]
-    futures: list[Future[np.ndarray]]
+    def read_many(
+        self, files: list[tuple[str, str]], on_page: PagesOf | None = None
+    ) -> list[ParsedDocument | ReaderError]: ...
 
 
 class DocumentGone(Exception):
     """The document was deleted while it was being imported."""
-
-
-# (stored path, original name, listener of OCR'd pages) -> the document's text
-Parser = Callable[[str, str, Callable[[int, int], None]], ParsedDocument]
 
 
 class ImportPipeline:
@@ -75,19 +63,20 @@ class ImportPipeline:
         pool: EmbeddingPool,
         keywords: KeywordEncoder,
         events: EventBus,
-        parse: Parser,
+        reader: DocumentReader,
         disk: DiskSpace,
     ) -> None:
         self.documents, self.uploads, self.disk = documents, uploads, disk
         self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
-        self.parse = parse
+        self.reader = reader
         self.pool_idle_s = POOL_IDLE_S
         self._queue: queue.Queue[str | None] = queue.Queue()
-        self._prepared: queue.Queue[PreparedDocument | None] = queue.Queue(PIPELINE_DEPTH)
+        self._held: Document | None = None  # taken from the queue, too big for the last batch
+        self._prepared: queue.Queue[ingest_batch.PreparedBatch | None] = queue.Queue(PIPELINE_DEPTH)
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._current: str | None = None
-        self._indexing: str | None = None
+        self._current: list[str] = []
+        self._indexing: list[str] = []
         self._flushed = time.monotonic()
         self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
         self._unrecorded: dict[str, str] = {}  # failed, but the disk refused to record it
@@ -112,12 +101,20 @@ class ImportPipeline:
             thread.join(timeout)
         self.pool.stop()
 
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def idle(self) -> bool:
+        """Nothing queued or in hand, and what was imported flushed."""
+        return self._quiet() and not self._unflushed
+
+    def _quiet(self) -> bool:
         return (
             self._queue.empty()
-            and self._current is None
+            and self._held is None
+            and not self._current
             and self._prepared.empty()
-            and self._indexing is None
+            and not self._indexing
         )
 
     def enqueue(self, doc_id: str) -> None:
@@ -130,51 +127,92 @@ class ImportPipeline:
 
     # -- the worker ----------------------------------------------------------------------------
     # Two stages, so that all cores stay busy: the reader thread parses, splits and hands
-    # the sentences to the embedding processes, then goes on with the next file while the
+    # the sentences to the embedding processes, then goes on with the next batch while the
     # indexer thread waits for those vectors and writes them to Qdrant.
     def _read_loop(self) -> None:
         while not self._stopping.is_set():
             self._record_pending_failures()
             try:
-                doc_id = self._queue.get(timeout=self.pool_idle_s)
+                batch = self._next_batch()
             except queue.Empty:
                 self.pool.stop_if_idle()
                 continue
-            if doc_id is None:
+            if batch is None:
                 break
             self.pool.start()  # the embedders load while the first file is read
-            self._current = doc_id
-            prepared = self._guarded(doc_id, self._prepare)
+            self._current = [d.id for d in batch]
+            prepared = self._guarded(self._current, partial(ingest_batch.prepare, self, batch))
             if prepared is not None:
                 self._prepared.put(prepared)  # blocks while the indexer is PIPELINE_DEPTH behind
-            self._current = None
+            self._current = []
         self._prepared.put(None)
+
+    def _next_batch(self) -> list[Document] | None:
+        """The next documents to import together: the small files waiting now (up to a
+        count and a size), or one large file alone. Raises queue.Empty after a quiet while."""
+        batch: list[Document] = []
+        size = 0
+        while len(batch) < BATCH_FILES:
+            doc, self._held = self._held, None
+            if doc is None:
+                try:
+                    doc_id = (
+                        self._queue.get(timeout=self.pool_idle_s)
+                        if not batch
+                        else (self._queue.get_nowait())
+                    )
+                except queue.Empty:
+                    if batch:
+                        break
+                    raise
+                if doc_id is None:
+                    return batch or None
+                doc = self.documents.find(doc_id)
+                if doc is None or not doc.status.unfinished:
+                    continue
+            small = doc.size <= SMALL_FILE_BYTES
+            if batch and (not small or size + doc.size > BATCH_BYTES):
+                self._held = doc
+                break
+            batch.append(doc)
+            size += doc.size
+            if not small:
+                break
+        return batch
 
     def _index_loop(self) -> None:
         while True:
-            prepared = self._prepared.get()
+            try:
+                prepared = self._prepared.get(timeout=FLUSH_QUIET_S)
+            except queue.Empty:
+                if self._unflushed and self._quiet():
+                    self._guarded(list(self._unflushed), self._flush)
+                continue
             if prepared is None:
                 break
-            self._indexing = prepared.doc.id
-            self._guarded(prepared.doc.id, partial(self._index, prepared))
-            self._indexing = None
+            self._indexing = prepared.ids
+            self._guarded(prepared.ids, partial(ingest_batch.index, self, prepared))
+            self._indexing = []
 
-    def _guarded(self, doc_id: str, step: Callable[[str], _T]) -> _T | None:
+    def _guarded(self, doc_ids: list[str], step: Callable[[], Any]) -> Any:
+        """A step over some documents; an error fails those documents (a reading error
+        fails only its own file, inside the step), never the queue."""
         try:
-            return step(doc_id)
-        except DocumentGone:
-            self.store.delete_document(doc_id)
-        except Exception as exc:  # one bad file must never stop the queue
+            return step()
+        except DocumentGone as gone:
+            self.store.delete_document(str(gone))
+        except Exception as exc:  # one bad batch must never stop the queue
             if is_disk_full(exc):
-                log.warning("import of %s stopped: the disk is full (%s)", doc_id, exc)
+                log.warning("import of %s stopped: the disk is full (%s)", doc_ids, exc)
                 reason = disk_full_reason(self.disk.missing())
             else:
-                log.exception("import of %s failed", doc_id)
+                log.exception("import of %s failed", doc_ids)
                 reason = _human_error(exc)
-            self._record_failure(doc_id, reason)
+            for doc_id in doc_ids:
+                self.record_failure(doc_id, reason)
         return None
 
-    def _record_failure(self, doc_id: str, reason: str) -> None:
+    def record_failure(self, doc_id: str, reason: str) -> None:
         """Never lets an error out of a worker thread: a failure that cannot even be
         written (the disk refuses SQLite too) is left for the next start's recovery."""
         try:
@@ -188,69 +226,13 @@ class ImportPipeline:
     def _record_pending_failures(self) -> None:
         for doc_id, reason in list(self._unrecorded.items()):
             del self._unrecorded[doc_id]
-            self._record_failure(doc_id, reason)
+            self.record_failure(doc_id, reason)
 
-    def _prepare(self, doc_id: str) -> PreparedDocument | None:
-        doc = self.documents.find(doc_id)
-        if doc is None or not doc.status.unfinished:
-            return None
-        self.disk.require()  # no room: failed with the reason now, not after embedding
-        self.set_status(doc_id, status=DocumentStatus.PARSING, progress=0.05, error=None)
-        parsed = self.parse(
-            str(self.uploads.path(doc.stored_name)),
-            doc.filename,
-            lambda done, total: self.set_status(doc_id, progress=0.05 + 0.05 * done / total),
-        )
-        pages = [(p.page, p.text) for p in parsed.pages]
-        chunks = split_pages(pages)
-        if not chunks:
-            self.fail(doc_id, "The file contains no readable text.")
-            return None
-        page_count = max((p for p, _ in pages if p is not None), default=None)
-        self.set_status(doc_id, status=DocumentStatus.EMBEDDING, progress=0.1, pages=page_count)
-        # Each distinct sentence is embedded once: the overlap between neighbouring chunks
-        # repeats sentences, and the embedder is the slowest step of an import.
-        unique = list(dict.fromkeys(u for c in chunks for u in c.unit_texts()))
-        futures = [
-            self.pool.submit(unique[i : i + EMBED_BATCH])
-            for i in range(0, len(unique), EMBED_BATCH)
-        ]
-        return PreparedDocument(doc, chunks, unique, futures)
-
-    def _index(self, prepared: PreparedDocument, _doc_id: str) -> None:
-        doc, chunks, futures = prepared.doc, prepared.chunks, prepared.futures
-        vectors: list[np.ndarray] = []
-        reported = time.monotonic()
-        for number, future in enumerate(futures, start=1):
-            if self._stopping.is_set():
-                for pending in futures:
-                    pending.cancel()
-                return
-            vectors.append(future.result())
-            # A progress update is a SQLite write and an event: a few per second are enough.
-            if time.monotonic() - reported > PROGRESS_EVERY_S:
-                self.set_status(doc.id, progress=0.1 + 0.8 * number / len(futures))
-                reported = time.monotonic()
-        points = chunk_points(
-            doc, prepared.chunks, prepared.unique_units, np.concatenate(vectors), self.keywords
-        )
-        # Look before writing: Edge writes into memory-mapped files, and a page the disk
-        # cannot back is a SIGBUS, not an error. Then the rows.
-        self.disk.require(estimated_bytes(points))
-        for start in range(0, len(points), UPSERT_BATCH):
-            if self.documents.find(doc.id) is None:
-                raise DocumentGone(doc.id)
-            self.store.upsert(points[start : start + UPSERT_BATCH])
-        if self.documents.find(doc.id) is None:
-            raise DocumentGone(doc.id)
-        if self._stopping.is_set():
-            return
-        self.set_status(doc.id, status=DocumentStatus.READY, progress=1.0, chunk_count=len(chunks))
-        # Ready before the flush: the write-ahead log already holds the points. On a tight
-        # disk every document is flushed: a long log to replay at the next start needs room.
-        self._unflushed.append(doc.id)
-        idle = self._queue.empty() and self._prepared.empty() and self._current is None
-        if idle or self.disk.tight() or time.monotonic() - self._flushed > FLUSH_EVERY_S:
+    def written(self, doc_ids: list[str]) -> None:
+        """These documents are ready, their points in Qdrant's write-ahead log. On a tight
+        disk every batch is flushed: a long log to replay at the next start needs room."""
+        self._unflushed += doc_ids
+        if self.disk.tight() or time.monotonic() - self._flushed > FLUSH_EVERY_S:
             self._flush()
         self.disk.refill()
 
@@ -264,7 +246,7 @@ class ImportPipeline:
                 raise
             log.warning("flush failed, the disk is full: %s", exc)
             for doc_id in self._unflushed:
-                self._record_failure(doc_id, disk_full_reason(self.disk.missing()))
+                self.record_failure(doc_id, disk_full_reason(self.disk.missing()))
         self._unflushed = []
         self._flushed = time.monotonic()
 
@@ -288,6 +270,19 @@ class ImportPipeline:
         if doc is None:
             raise DocumentGone(doc_id)
         self.publish(doc)
+
+    def set_statuses(self, changes: list[tuple[str, dict[str, Any]]]) -> list[Document]:
+        """Several documents' changes in one SQLite transaction and one event hand-over;
+        the documents that still exist, changed."""
+        with self.documents.db.transaction():  # one commit, not one per document
+            found = [self.documents.update(doc_id, **fields) for doc_id, fields in changes]
+        docs = [d for d in found if d is not None]
+        self.events.publish_many([DocumentOut.of(d).model_dump() for d in docs])
+        return docs
+
+    def present(self, doc_ids: set[str]) -> set[str]:
+        """Which of these documents still exist (not deleted during their import)."""
+        return {i for i in doc_ids if self.documents.find(i) is not None}
 
     def publish(self, doc: Document) -> None:
         self.events.publish(DocumentOut.of(doc).model_dump())

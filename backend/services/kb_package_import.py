@@ -22,7 +22,8 @@ from typing import BinaryIO, cast
 from backend.errors import Conflict
 from backend.rag.sparse import SparseTerms
 from backend.rag.vectors.store import PASSAGE_DIMENSION, ChunkPoint, VectorStore
-from backend.services.ingest_pipeline import UPSERT_BATCH, ImportPipeline
+from backend.services.ingest_batch import UPSERT_BATCH
+from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.ingest_recovery import LOST
 from backend.services.kb_package_check import PackageReader, StoredChunk
 from backend.services.kb_package_format import (

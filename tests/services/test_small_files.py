@@ -15,6 +15,7 @@ import pytest
 
 from backend.rag.readers import ParsedDocument, ReaderError, ReaderProcess, read_document
 from backend.rag.readers.isolation import read_path
+from backend.rag.readers.reader_process import PagesOf
 from backend.rag.splitter import split_pages
 from tests.conftest import wait_documents
 
@@ -44,11 +45,13 @@ class GatedReader:
     def read(self, data_path: str, filename: str) -> ParsedDocument:
         return self.inner.read(data_path, filename)
 
-    def read_many(self, files: list[tuple[str, str]]) -> list[ParsedDocument | ReaderError]:
+    def read_many(
+        self, files: list[tuple[str, str]], on_page: PagesOf | None = None
+    ) -> list[ParsedDocument | ReaderError]:
         while not self.opened:
             time.sleep(0.01)
         self.batches.append([name for _, name in files])
-        return self.inner.read_many(files)
+        return self.inner.read_many(files, on_page)
 
 
 def _notes(count: int, start: int = 0) -> list[tuple[str, bytes]]:

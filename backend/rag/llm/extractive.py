@@ -22,6 +22,7 @@ from collections.abc import AsyncGenerator
 from backend.rag.answer_types import AnswerType, asked_type, holds_type, is_question
 from backend.rag.llm.generation import NOT_FOUND, AnswerRequest
 from backend.rag.passage import Passage, UnitScore
+from backend.rag.sentence_evidence import evidence
 
 READ_PASSAGES = 3
 TYPING_DELAY_S = 0.015
@@ -29,12 +30,16 @@ TYPING_DELAY_S = 0.015
 FOLLOWER_RATIO = 0.85
 # A sentence of the second or third passage is worth a little less than one of the first.
 LATER_PASSAGE = 0.9
+PASSAGE_POWER = 1.0
 TYPE_BONUS = 0.15
 # A simple question gets its best sentence and, when one comes this close, a runner-up:
 # on the public sets the second sentence lifted "stated" by 5 to 8 points and kept the
 # answer within 1.5x of the gold answer's own sentence.
 SIMPLE_SENTENCES = 2
 HEADING_HANDOVER = 0.95
+# How much the question's words, weighed within the passage (sentence_evidence.py), add
+# to the retriever's sentence score.
+EVIDENCE_WEIGHT = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：…」』”\"')）]$")
 _LEADS_ON = re.compile(r"[:：]\s*$")
 _CONTINUES = re.compile(r"^\s*(——|—|–|-{2})")
@@ -75,7 +80,7 @@ def whole_sentences(passage: Passage) -> list[UnitScore]:
     return out
 
 
-def _candidates(passage: Passage, rank: int, kind: AnswerType, question: str) -> list[Choice]:
+def _candidates(passage: Passage, standing: float, kind: AnswerType, question: str) -> list[Choice]:
     """Each sentence that can be said, with its worth; a heading's score goes to the
     first sentence under it."""
     out: list[Choice] = []
@@ -86,19 +91,30 @@ def _candidates(passage: Passage, rank: int, kind: AnswerType, question: str) ->
     last_statement = max(
         (n for n, u in enumerate(sentences) if not is_heading(_said(passage, u))), default=-1
     )
+    weighed = evidence(
+        question, [_said(passage, u) for u in sentences], f"{passage.filename} {passage.heading}"
+    )
     for number, unit in enumerate(sentences):
         text = _said(passage, unit)
+        score = unit.score + EVIDENCE_WEIGHT * weighed[number]
         if is_question(text):
             continue
         if is_heading(text) and number < last_statement:
-            handed = max(handed, unit.score * HEADING_HANDOVER)
+            handed = max(handed, score * HEADING_HANDOVER)
             continue
-        worth = max(unit.score, handed) * (LATER_PASSAGE**rank)
+        worth = max(score, handed) * standing
         handed = 0.0
         if kind != "other" and holds_type(text, kind, question):
             worth += TYPE_BONUS
         out.append((passage, unit, worth))
     return out
+
+
+def _standing(passage: Passage, rank: int, top: float) -> float:
+    """What a sentence of this passage is worth beside one of the first: a lower-ranked
+    passage's sentence must beat the first passage's by as much as the passage trails."""
+    share = passage.score / top if top > 0 and passage.score > 0 else 1.0
+    return float(min(LATER_PASSAGE**rank, share**PASSAGE_POWER))
 
 
 def _parts(question: str) -> int:
@@ -125,10 +141,12 @@ def choose_sentences(
 ) -> list[tuple[Passage, UnitScore]]:
     """The best sentence first, then what the answer still lacks (see module docstring)."""
     kind = asked_type(question)
+    read = passages[:READ_PASSAGES]
+    top = max((p.score for p in read), default=0.0)
     pool = [
         choice
-        for rank, passage in enumerate(passages[:READ_PASSAGES])
-        for choice in _candidates(passage, rank, kind, question)
+        for rank, passage in enumerate(read)
+        for choice in _candidates(passage, _standing(passage, rank, top), kind, question)
     ]
     if not pool:
         return []

@@ -2,6 +2,10 @@
 answer the question, each followed by its [n] citation, streamed in small pieces.
 
 How a sentence is chosen (answer_types.py holds the question and sentence kinds):
+- the question's words count by their rarity among the passage's own sentences, the
+  passage's topic (its opening sentence, file name, heading) counting less and the words
+  next to the question word more (sentence_evidence.py): the opening that names the
+  subject no longer beats the sentence that holds the asked fact;
 - never a sentence that is itself a question, and never a heading alone: a heading that
   matches the question hands its score to the content under it;
 - a sentence holding an item of the asked kind (a date for "when", a number for "how
@@ -34,7 +38,10 @@ FOLLOWER_RATIO = 0.85
 # along (on the public sets +2 to +3 points "stated"; at 0.75 it was +4 to +5, but the
 # answer's median length went past 1.5x the gold sentence's on one sample).
 CROSS_FOLLOWER_RATIO = 0.8
-# A sentence of the second or third passage is worth a little less than one of the first.
+# A sentence of the second or third passage is worth at most this much of one of the
+# first, and no more than its passage's score is of the first's (PASSAGE_POWER): a passage
+# at half the first's score no longer lends its best sentence the answer's first place
+# (on the public sets +2 to +4 points "stated" with the evidence below).
 LATER_PASSAGE = 0.9
 PASSAGE_POWER = 1.0
 TYPE_BONUS = 0.15

@@ -1,0 +1,73 @@
+"""The extractive answer's sentence choice inside a passage (sentence_evidence.py) and
+across passages and languages (extractive.py)."""
+
+from __future__ import annotations
+
+from backend.rag.llm.extractive import choose_sentences
+from backend.rag.passage import Passage, UnitScore
+from backend.rag.sentence_evidence import evidence, question_weights
+
+
+def _passage(
+    sentences: list[tuple[str, float]], index: int = 1, score: float = 1.0, sep: str = ""
+) -> Passage:
+    text, units = "", []
+    for sentence, unit_score in sentences:
+        if text:
+            text += sep
+        units.append(UnitScore(len(text), len(text) + len(sentence), unit_score))
+        text += sentence
+    return Passage(
+        index, "k", f"d{index}", f"doc{index}.txt", None, text, "", score, 0.5, 0.5, units=units
+    )
+
+
+def _said(passages: list[Passage], question: str) -> list[str]:
+    return [p.text[u.start : u.end] for p, u in choose_sentences(passages, question)]
+
+
+def test_the_subject_naming_opening_sentence_does_not_beat_the_sentence_holding_the_fact():
+    # The retriever's sentence score favours the opening: it shares the subject's name.
+    p = _passage(
+        [
+            ("青斑石鲈，为辐鳍鱼纲鲈形目石鲈科的其中一个种。", 0.55),
+            ("本鱼分布于西太平洋海域，体长可达30公分。", 0.15),
+            ("栖息于沿岸礁区，以小型甲壳类及多毛类为食。", 0.25),
+            ("青斑石鲈数量不多，不具经济价值。", 0.45),
+        ]
+    )
+    said = _said([p], "青斑石鲈以什么为食？")
+    assert said[0] == "栖息于沿岸礁区，以小型甲壳类及多毛类为食。"
+
+
+def test_the_question_words_own_pairs_are_not_evidence_and_its_neighbours_are_the_focus():
+    weights = question_weights("巴吞他尼府的西边是什么地方？")
+    assert not any("什" in term or "么" in term for term in weights)
+    assert weights["西边"] > weights["巴吞"]
+
+
+def test_a_term_every_sentence_shares_tells_no_sentence_apart():
+    sentences = ["湖光站位于城东。", "湖光站有两个站台。", "湖光站于二零一零年启用。"]
+    weighed = evidence("湖光站有几个站台？", sentences)
+    assert weighed[1] == max(weighed)
+    assert weighed[0] < weighed[1] and weighed[2] < weighed[1]
+
+
+def test_a_trailing_passage_sentence_does_not_outrank_the_first_passage_by_a_hair():
+    first = _passage([("The museum opened its new wing in spring.", 0.50)], score=1.0, sep=" ")
+    second = _passage(
+        [("A different museum opened a wing in spring as well.", 0.56)], 2, score=0.5, sep=" "
+    )
+    said = _said([first, second], "When did the museum open its new wing?")
+    assert said[0] == "The museum opened its new wing in spring."
+
+
+def test_across_languages_a_close_runner_up_comes_along_where_one_language_says_one():
+    sentences = [
+        ("The tower was completed in 1889 for the fair.", 0.50),
+        ("It was the tallest structure in the world until 1930.", 0.45),
+    ]
+    across = _said([_passage(sentences, sep=" ")], "这座塔是哪一年建成的？")
+    same = _said([_passage(sentences, sep=" ")], "In which year was the tower completed?")
+    assert len(across) == 2
+    assert len(same) == 1

@@ -116,23 +116,27 @@ class HybridRetriever:
         follow-up's own words that pick the sentence that answers it)."""
         e5_search = self.passage_search(question, kb_ids, top_k) if stages.passage else list
         query_vector = self.embed_query(question)
-        hits = self.store.search(
-            SearchQuery(
-                dense=query_vector,
-                keywords=self.keywords.query(question),
-                kb_ids=kb_ids,
-                limit=top_k,
-                hybrid=hybrid and stages.keywords,
-                dense_search=stages.dense,
-            )
+        query = SearchQuery(
+            dense=query_vector,
+            keywords=self.keywords.query(question),
+            kb_ids=kb_ids,
+            limit=top_k,
+            hybrid=hybrid and stages.keywords,
+            dense_search=stages.dense,
         )
+        hits = self.store.search(query)
+        # The light model's crowd, before the e5 list's own finds join (relevance.py's
+        # thresholds were set on the light model's candidates alone).
+        crowd = crowd_of([h.dense for h in hits])
+        e5 = e5_search()
+        e5_listed = e5[: candidates(top_k)]
+        hits += self.e5_finds(query, hits, e5_listed)
         texts = {hit.id: keyword_text(*_labels(hit), hit.text) for hit in hits}
         terms = self.weighted_terms(question, stages.identifiers, list(texts.values()))
         coverage = {point: self.coverage(terms, text) for point, text in texts.items()}
-        e5 = e5_search()
         fused = fuse(
             self.evidence(hits, coverage, stages, detect_language(question))
-            + passage_evidence(e5[: candidates(top_k)])
+            + passage_evidence(e5_listed)
         )
         asked = constraints(question) if stages.constraints else []
         quantity = question if stages.quantity and asks_quantity(question) else None
@@ -145,7 +149,6 @@ class HybridRetriever:
             # same knowledge base always gives the same sources.
             key=lambda p: (-round(p.score, 9), p.point_id),
         )[:top_k]
-        crowd = crowd_of([h.dense for h in hits])
         e5_scores = {h.id: h.score for h in e5}
         e5_crowd = crowd_of(list(e5_scores.values()), E5_CROWD_PRIOR) if e5 else 0.0
         for passage in ranked:
@@ -184,6 +187,17 @@ class HybridRetriever:
                 return []
 
         return hits
+
+    def e5_finds(
+        self, query: SearchQuery, hits: list[ChunkHit], e5: list[PassageHit]
+    ) -> list[ChunkHit]:
+        """The chunks the e5 list found that the light model's and the keyword lists did
+        not, scored by those lists too, so that they compete on the same evidence. Across
+        languages the light model misses chunks that e5 ranks first; without this, e5
+        could only reorder the light model's candidates."""
+        known = {h.id for h in hits}
+        found = [h.id for h in e5 if h.id not in known]
+        return self.store.hits_among(query, found) if found else []
 
     def _load_unit_vectors(self, passages: list[Passage]) -> None:
         """Sentence vectors for the passages read sentence by sentence: from the store, or

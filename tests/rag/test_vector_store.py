@@ -129,6 +129,29 @@ def test_keyword_query_finds_what_dense_alone_misses(store, embedder, keywords):
     assert dense_rank[0] != "needle", dense_rank
 
 
+def test_chunks_found_by_another_list_are_scored_as_the_search_scores_its_own(
+    store, embedder, keywords
+):
+    """hits_among (the e5 list's finds joining the candidates) gives a chunk the same
+    MaxSim, BM25 and payload as `search` gives it, and leaves out ids no longer stored."""
+    query = SearchQuery(
+        dense=embedder.embed([QUESTION])[0],
+        keywords=keywords.query(QUESTION),
+        kb_ids=["kb1"],
+        limit=10,
+    )
+    searched = {h.id: h for h in store.search(query)}
+    gone = "00000000-0000-0000-0000-000000000000"
+    among = store.hits_among(query, [*sorted(searched), gone])
+    assert sorted(h.id for h in among) == sorted(searched)
+    for hit in among:
+        assert hit.dense == pytest.approx(searched[hit.id].dense, abs=1e-4)
+        assert hit.keywords == pytest.approx(searched[hit.id].keywords, rel=1e-4)
+        assert hit.payload == searched[hit.id].payload
+    assert any(h.keywords > 0 for h in among)
+    assert store.hits_among(query, []) == []
+
+
 def test_delete_document_and_kb(store):
     store.delete_document("needle")
     assert store.count("needle") == 0

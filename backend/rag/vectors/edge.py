@@ -201,6 +201,49 @@ class EdgeVectorStore:
             ]
         )
 
+    def hits_among(self, query: SearchQuery, point_ids: list[str]) -> list[ChunkHit]:
+        """These chunks as hits of the question, scored as `search` scores its own (MaxSim
+        and, with `query.hybrid`, BM25): the chunks another list found (the e5 passage
+        search) join the candidates with the same evidence. Two exact queries limited to
+        the ids; an id no longer stored is left out."""
+        q = self._q
+        if not point_ids:
+            return []
+        among = q.Filter(must=[q.HasIdCondition({uuid.UUID(p) for p in point_ids})])
+        question = self._codec.question(query.dense)
+
+        def run(nearest: Any, payload: bool) -> list[Any]:
+            request = q.QueryRequest(
+                limit=len(point_ids),
+                query=nearest,
+                filter=among,
+                params=q.SearchParams(exact=True),
+                with_payload=payload,
+                with_vector=False,
+            )
+            return list(self._shard.query(request))
+
+        bm25: dict[str, float] = {}
+        if query.hybrid and query.keywords.indices:
+            keywords = q.SparseVector(query.keywords.indices, query.keywords.values)
+            bm25 = {
+                str(p.id): float(p.score)
+                for p in run(q.Query.Nearest(keywords, using=KEYWORDS), False)
+            }
+        hits = []
+        for p in run(q.Query.Nearest([question.values], using=DENSE), True):
+            maxsim = self._codec.similarity(p.score, question)
+            hits.append(
+                ChunkHit(
+                    str(p.id),
+                    maxsim,
+                    dict(p.payload or {}),
+                    maxsim,
+                    keywords=bm25.get(str(p.id), 0.0),
+                )
+            )
+        return sorted(hits, key=lambda h: h.id)
+
     def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
         points = self._shard.retrieve([uuid.UUID(p) for p in point_ids], False, [DENSE])
         return {

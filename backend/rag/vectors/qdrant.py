@@ -206,22 +206,40 @@ class QdrantClientVectorStore:
                         with_payload=False,
                     ).points:
                         bm25[str(point.id)] = float(point.score)
-        hits = []
-        for key, point in points.items():
-            vectors = point.vector if isinstance(point.vector, dict) else {}
-            units = np.asarray(vectors.get(DENSE) or np.zeros((0, len(query.dense))), np.float32)
-            maxsim = float(np.max(units @ query.dense)) if len(units) else 0.0
-            hits.append(
-                ChunkHit(
-                    id=key,
-                    score=maxsim,
-                    payload=dict(point.payload or {}),
-                    dense=maxsim,
-                    unit_vectors=units if len(units) else None,
-                    keywords=bm25.get(key, 0.0),
+        return in_rrf_order([self._hit(point, query.dense, bm25) for point in points.values()])
+
+    @staticmethod
+    def _hit(point: Any, question: np.ndarray, bm25: dict[str, float]) -> ChunkHit:
+        """A hit with its MaxSim, computed here over the sentence vectors that came along."""
+        vectors = point.vector if isinstance(point.vector, dict) else {}
+        units = np.asarray(vectors.get(DENSE) or np.zeros((0, len(question))), np.float32)
+        maxsim = float(np.max(units @ question)) if len(units) else 0.0
+        return ChunkHit(
+            id=str(point.id),
+            score=maxsim,
+            payload=dict(point.payload or {}),
+            dense=maxsim,
+            unit_vectors=units if len(units) else None,
+            keywords=bm25.get(str(point.id), 0.0),
+        )
+
+    def hits_among(self, query: SearchQuery, point_ids: list[str]) -> list[ChunkHit]:
+        """These chunks as hits of the question (see EdgeVectorStore.hits_among)."""
+        m = self._m
+        if not point_ids:
+            return []
+        among = m.Filter(must=[m.HasIdCondition(has_id=list(point_ids))])
+        bm25: dict[str, float] = {}
+        with self._lock:
+            points = self._candidates([query.dense.tolist()], DENSE, among, len(point_ids))
+            if query.hybrid and query.keywords.indices:
+                sparse = m.SparseVector(
+                    indices=query.keywords.indices, values=query.keywords.values
                 )
-            )
-        return in_rrf_order(hits)
+                for point in self._candidates(sparse, KEYWORDS, among, len(point_ids)):
+                    bm25[str(point.id)] = float(point.score)
+        hits = [self._hit(point, query.dense, bm25) for point in points]
+        return sorted(hits, key=lambda h: h.id)
 
     def unit_vectors(self, point_ids: list[str]) -> dict[str, np.ndarray]:
         with self._lock:

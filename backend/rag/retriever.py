@@ -25,14 +25,14 @@ from collections.abc import Callable
 import numpy as np
 
 from backend.rag.bounded_cache import BoundedCache
-from backend.rag.constraints import Constraint, constraints, fit, unheld
+from backend.rag.constraints import constraints, unheld
 from backend.rag.embedder import Embedder
+from backend.rag.evidence_lists import passage_evidence, ranked_lists
 from backend.rag.fusion import (
     ALL_STAGES,
     BOILERPLATE_PENALTY,
     CROWD_MIN,
     E5_CROWD_PRIOR,
-    Evidence,
     PassageSearch,
     Stages,
     boilerplate,
@@ -40,7 +40,8 @@ from backend.rag.fusion import (
     fuse,
 )
 from backend.rag.language import detect_language
-from backend.rag.passage import Passage, UnitScore
+from backend.rag.passage import Passage
+from backend.rag.passage_rerank import QUANTITY_BONUS, labels, reranked
 from backend.rag.question_terms import (
     asks_quantity,
     counted,
@@ -59,20 +60,6 @@ from backend.rag.vectors.store import (
 )
 
 log = logging.getLogger(__name__)
-DENSE_WEIGHT = 0.6
-KEYWORD_WEIGHT = 0.6
-# The e5 passage list (documents the background pass has reached): cosine above the
-# weakest hit of the list, so a chunk without a passage vector yet is not pushed down by
-# more than e5's own spread. scripts/bench/passage_weight.py (80 paragraphs, 100 questions
-# a set), hit@1 at weights 0 / 0.6 / 1 / 1.5 / 4: XQuAD zh->en .76 .83 .86 .86 .85, en->zh
-# .78 .82 .85 .85 .87, en and zh .97 throughout, CMRC 1.00. Once e5's own finds joined the
-# candidates (e5_finds), the in-process bench (80 paragraphs, 30 questions a set) ranked
-# zh->en first .87 at 1 and .97 at 2 (en->zh .87, same-language sets 1.00 at both; end to
-# end zh->en para@1 .73 -> .83, not-found across languages .90/.90 -> .87/.93).
-PASSAGE_WEIGHT = 2.0
-# The re-rank: term coverage with identifiers weighted up, and the constraint fit.
-COVERAGE_WEIGHT = 0.1
-CONSTRAINT_WEIGHT = 0.1
 # Sentence scores (the extractive answerer's choice): dense and the sentence's own
 # coverage of the question's terms.
 UNIT_DENSE_WEIGHT = 0.6
@@ -80,9 +67,6 @@ UNIT_COVERAGE_WEIGHT = 0.4
 # Model numbers, years, codes and names tell near-twins apart ("X3" vs "X2", "2025" vs
 # "2024", "Acme" vs "Globex"), so they weigh more than ordinary words in term coverage.
 IDENTIFIER_WEIGHT = 3.0
-# A question that asks for an amount is answered by a passage holding a number it does
-# not already contain ("how many employees in 2024" -> "employed 230 people").
-QUANTITY_BONUS = 0.08
 
 
 # Only the first passages are read sentence by sentence (the extractive answer and the
@@ -135,11 +119,11 @@ class HybridRetriever:
         e5 = e5_search()
         e5_listed = e5[: candidates(top_k)]
         hits += self.e5_finds(query, hits, e5_listed)
-        texts = {hit.id: keyword_text(*_labels(hit), hit.text) for hit in hits}
+        texts = {hit.id: keyword_text(*labels(hit), hit.text) for hit in hits}
         terms = self.weighted_terms(question, stages.identifiers, list(texts.values()))
         coverage = {point: self.coverage(terms, text) for point, text in texts.items()}
         fused = fuse(
-            self.evidence(hits, coverage, stages, detect_language(question))
+            ranked_lists(hits, coverage, stages, detect_language(question))
             + passage_evidence(e5_listed)
         )
         asked = constraints(question) if stages.constraints else []
@@ -148,7 +132,7 @@ class HybridRetriever:
             for point in boilerplate(hits):
                 fused[point] = fused.get(point, 0.0) - BOILERPLATE_PENALTY
         ranked = sorted(
-            (self._passage(hit, fused, coverage, asked, quantity, stages) for hit in hits),
+            (reranked(hit, fused, coverage, asked, quantity, stages) for hit in hits),
             # Equal scores (twin chunks) are ordered by id, so the same question over the
             # same knowledge base always gives the same sources.
             key=lambda p: (-round(p.score, 9), p.point_id),
@@ -273,78 +257,3 @@ class HybridRetriever:
             unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence, context)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS
-
-    def evidence(
-        self,
-        hits: list[ChunkHit],
-        coverage: dict[str, float],
-        stages: Stages,
-        language: str = "",
-    ) -> list[Evidence]:
-        """The ranked lists to fuse (see the module docstring for their scales). With
-        fusion weights on, the keyword list holds only the chunks in the question's
-        language: across languages BM25 matches a stray name or number, not the
-        question."""
-        lists = []
-        if stages.dense:
-            lists.append(Evidence("dense", DENSE_WEIGHT, {h.id: h.dense for h in hits}))
-        if stages.fusion_weights and language:
-            hits = [h for h in hits if detect_language(h.text) == language]
-        best = max((h.keywords for h in hits), default=0.0)
-        if stages.keywords and best > 0:
-            gate = (
-                max((coverage[h.id] for h in hits), default=0.0) if stages.fusion_weights else 1.0
-            )
-            weight = KEYWORD_WEIGHT if stages.fusion_weights else DENSE_WEIGHT
-            scores = {h.id: gate * h.keywords / best for h in hits}
-            lists.append(Evidence("keywords", weight, scores))
-        return lists
-
-    def _passage(
-        self,
-        hit: ChunkHit,
-        fused: dict[str, float],
-        coverage: dict[str, float],
-        asked: list[Constraint],
-        quantity: str | None,
-        stages: Stages,
-    ) -> Passage:
-        payload = hit.payload
-        text = hit.text
-        filename, heading = _labels(hit)
-        score = fused.get(hit.id, 0.0)
-        if stages.coverage:
-            score += COVERAGE_WEIGHT * coverage[hit.id]
-        if asked:
-            score += CONSTRAINT_WEIGHT * fit(asked, keyword_text(filename, heading, text))
-        if quantity and new_numbers(text, quantity):
-            score += QUANTITY_BONUS
-        spans = [tuple(u) for u in payload.get("units") or [(0, len(text))]]
-        return Passage(
-            index=0,
-            kb_id=str(payload.get("kb_id")),
-            doc_id=str(payload.get("doc_id")),
-            filename=filename,
-            page=payload.get("page"),
-            text=text,
-            heading=heading,
-            score=score,
-            dense=hit.dense,
-            coverage=coverage[hit.id],
-            keywords=hit.keywords,
-            units=[UnitScore(a, b, 0.0) for a, b in spans],  # scored for the first few only
-            unit_vectors=hit.unit_vectors,
-            point_id=hit.id,
-        )
-
-
-def passage_evidence(hits: list[PassageHit]) -> list[Evidence]:
-    """The e5 list: cosine above the weakest hit of the list (see PASSAGE_WEIGHT)."""
-    if not hits:
-        return []
-    floor = min(h.score for h in hits)
-    return [Evidence("passage", PASSAGE_WEIGHT, {h.id: h.score - floor for h in hits})]
-
-
-def _labels(hit: ChunkHit) -> tuple[str, str]:
-    return str(hit.payload.get("filename", "")), str(hit.payload.get("heading", ""))

@@ -18,22 +18,20 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench.before_after_table import render
+from scripts.bench.before_after_references import record, references
+from scripts.bench.before_after_table import medians, merged, render
+from scripts.bench.before_after_trees import Variants, build_web, checkout, git, log, rounds
 from scripts.bench.common import CACHE, ROOT, Server, fresh_dir, save_json
 
 OUT = CACHE / "before_after.json"
 STORES = CACHE / "before-after"
 Results = dict[str, dict[str, list[float]]]  # variant -> metric -> one value per round
-Variants = dict[str, tuple[Path, dict[str, str]]]  # label -> source tree, environment
 # The app loads LlamaIndex core (2 to 2.6 s idle, far longer on a busy machine) and e5
 # (15 s after start-up) in the background; until then a chat goes around them. A timed
 # pass starts this long after health, so that it times the app as it is once started.
@@ -41,72 +39,9 @@ SETTLE_S = 25.0
 NO_E5 = {"WOWRAG_PASSAGE_VECTORS": "false"}
 
 
-def log(message: str) -> None:
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    print(f"[{time.strftime('%H:%M:%S')}] {message} (load {' '.join(load)})", flush=True)
-
-
-def git(*args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
-@contextmanager
-def checkout(commit: str) -> Iterator[Path]:
-    """The commit in a temporary worktree sharing this tree's installs; removed after."""
-    with tempfile.TemporaryDirectory(prefix="wowrag-before-") as tmp:
-        tree = Path(tmp) / "tree"
-        git("worktree", "add", "--detach", str(tree), commit)
-        try:
-            for shared in (".venv", "web/node_modules"):
-                (tree / shared).symlink_to((ROOT / shared).resolve())
-            yield tree
-        finally:
-            git("worktree", "remove", "--force", str(tree))
-
-
-@contextmanager
-def app(tree: Path, env: dict[str, str]) -> Iterator[None]:
-    """Servers started meanwhile (common.Server, relay.py's) run this tree's code."""
-    added = {"WOWRAG_BENCH_APP": str(tree), **env}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for key in added:
-            os.environ.pop(key, None)
-
-
-def build_web(tree: Path) -> None:
-    if not (tree / "web" / "dist" / "index.html").is_file():
-        subprocess.run(
-            ["nice", "-n", "10", "npm", "run", "build"],
-            cwd=tree / "web",
-            check=True,
-            capture_output=True,
-        )
-
-
-def rounds(variants: Variants, count: int) -> Iterator[tuple[str, Path]]:
-    """Every variant once per round, the order reversed every other round."""
-    labels = list(variants)
-    for n in range(count):
-        for label in labels if n % 2 == 0 else labels[::-1]:
-            tree, env = variants[label]
-            with app(tree, env):
-                yield label, tree
-
-
 def store(label: str, size: str) -> Path:
     """Every variant of one tree asks the store that tree's app imported."""
     return STORES / f"{label.split(',')[0]}-{size}"
-
-
-def record(results: Results, label: str, values: dict[str, float | None]) -> None:
-    for metric, value in values.items():
-        if value is not None:
-            results.setdefault(label, {}).setdefault(metric, []).append(float(value))
 
 
 def first_token(variants: Variants, sizes: list[str], count: int, results: Results) -> None:
@@ -258,40 +193,6 @@ def bundles(variants: Variants, count: int, results: Results, extra: dict) -> No
         record(results, label, {f"bundle_{k}": v for k, v in started.items()})
 
 
-def references(sizes: list[str], results: Results) -> None:
-    """The plain LlamaIndex pipeline and the bare embedder on the same corpora (no tree)."""
-    from scripts.bench import corpus
-    from scripts.bench import import_bench as ib
-    from scripts.bench.size_run import plain_llamaindex
-
-    for size in sizes:
-        gen = corpus.generate(size)
-        texts, chunks = ib.unit_texts(gen.files)
-        log(f"{size}: bare embedder")
-        bare = ib.bare_embed(texts, chunks)
-        log(f"{size}: plain LlamaIndex pipeline")
-        r: dict = {}
-        options = argparse.Namespace(skip_llama=False, llama_100k=False, llama_limit=900)
-        plain_llamaindex(size, options, r, gen.questions, chunks)
-        llama = r.get("llama", {})
-        record(
-            results,
-            "reference",
-            {
-                f"import_{size}": _pick(bare, "chunks_per_s"),
-                f"llama_import_{size}": _pick(llama, "import", "chunks_per_s"),
-                f"extractive_{size}": _pick(llama, "first_token_ms", "p50"),
-                f"scripted_{size}": _pick(llama, "upstream_first_token_ms", "p50"),
-            },
-        )
-
-
-def _pick(block: object, *keys: str) -> float | None:
-    for key in keys:
-        block = block.get(key) if isinstance(block, dict) else None
-    return float(block) if isinstance(block, int | float) else None
-
-
 PASSES = ("first_token", "cpu", "relay", "start_up", "bundle", "references")
 
 
@@ -344,13 +245,13 @@ def main() -> None:
         try:
             for name in passes:
                 steps[name](variants)
-                run["medians"] = _medians(results)
+                run["medians"] = medians(results)
                 save_json(out, run)
         finally:
             for server in list(Server.live):
                 server.stop()
             run["load"].append(_load("end"))
-            run["medians"] = _medians(results)
+            run["medians"] = medians(results)
             save_json(out, run)
     print(render(run))
 
@@ -359,28 +260,6 @@ def _load(when: str) -> str:
     return f"{when} {time.strftime('%H:%M')}: " + " ".join(
         Path("/proc/loadavg").read_text().split()[:3]
     )
-
-
-def merged(runs: list[dict]) -> dict:
-    """Runs of the same two commits (different passes) as one."""
-    whole: dict = {"rounds": {}, "bundle": {}, "load": []}
-    for run in runs:
-        whole.setdefault("old", run.get("old"))  # the first run's commits name the table
-        whole.setdefault("new", run.get("new"))
-        whole["load"] += run.get("load", [])
-        whole["bundle"].update(run.get("bundle") or {})
-        for label, metrics in run.get("rounds", {}).items():
-            for metric, values in metrics.items():
-                whole["rounds"].setdefault(label, {}).setdefault(metric, []).extend(values)
-    whole["medians"] = _medians(whole["rounds"])
-    return whole
-
-
-def _medians(results: Results) -> dict[str, dict[str, float]]:
-    return {
-        label: {metric: round(statistics.median(v), 2) for metric, v in metrics.items()}
-        for label, metrics in results.items()
-    }
 
 
 if __name__ == "__main__":

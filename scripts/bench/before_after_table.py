@@ -3,6 +3,8 @@ medians before_after.py saved."""
 
 from __future__ import annotations
 
+import statistics
+
 # metric key, row name, unit, reference (the plain LlamaIndex pipeline or the bare
 # embedder on the same corpus, where a benchmark produces one), goal
 ROWS: list[tuple[str, str, str, str, str]] = [
@@ -142,3 +144,25 @@ def _grown(run: dict) -> list[str]:
     if "before" not in bundle or "after" not in bundle:
         return []
     return grown(bundle["before"]["parts_mb"], bundle["after"]["parts_mb"])
+
+
+def merged(runs: list[dict]) -> dict:
+    """Runs of the same two commits (different passes) as one."""
+    whole: dict = {"rounds": {}, "bundle": {}, "load": []}
+    for run in runs:
+        whole.setdefault("old", run.get("old"))  # the first run's commits name the table
+        whole.setdefault("new", run.get("new"))
+        whole["load"] += run.get("load", [])
+        whole["bundle"].update(run.get("bundle") or {})
+        for label, metrics in run.get("rounds", {}).items():
+            for metric, values in metrics.items():
+                whole["rounds"].setdefault(label, {}).setdefault(metric, []).extend(values)
+    whole["medians"] = medians(whole["rounds"])
+    return whole
+
+
+def medians(results: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, float]]:
+    return {
+        label: {metric: round(statistics.median(v), 2) for metric, v in metrics.items()}
+        for label, metrics in results.items()
+    }

@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=100)
     args = parser.parse_args()
     os.nice(10)
+    from backend.rag import evidence_lists
     from backend.rag import retriever as retrieval
     from backend.rag.e5 import E5Embedder
     from backend.rag.embedder import UseEmbedder
@@ -100,7 +101,7 @@ def main() -> int:
         for name, (_, questions) in sets.items():
             kb = KBS[name]
             for weight in WEIGHTS:
-                retrieval.PASSAGE_WEIGHT = weight
+                evidence_lists.PASSAGE_WEIGHT = weight
                 hits = 0
                 for question, gold in questions:
                     top = hybrid.retrieve(question, [kb], 3)

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,14 +38,13 @@ from scripts.bench.common import (
     machine,
     save_json,
 )
-from scripts.bench.e5_corpus import paragraphs
 from scripts.bench.import_bench import bare_embed, unit_texts
+from scripts.bench.small_files_corpus import generate
 
 PARALLEL_UPLOADS = 3  # web/src/stores/documents.ts
 UPLOAD_BATCH = 20
 SAMPLE_S = 0.5
 TERMINAL = ("ready", "failed", "duplicate")
-SENTENCE_END = re.compile(r"(?<=[。！？!?；])|(?<=[.!?;])\s+")
 
 
 def cpu_s(pid: int) -> float:
@@ -84,54 +81,6 @@ def bare(texts: list[str], chunks: int, timeout: float) -> dict:
     row["cpu_s"] = round(spent, 1)
     row["chunks_per_cpu_s"] = round(chunks / spent, 2) if spent else None
     return row
-
-
-def pieces(text: str, rng: random.Random) -> list[str]:
-    """Cut a paragraph at sentence ends into pieces of 100 to 1,000 characters (a target
-    length drawn per piece, shorter ones likelier: short notes are the hard case)."""
-    out, current = [], ""
-    target = _target(rng)
-    for sentence in (s.strip() for s in SENTENCE_END.split(text)):
-        if not sentence:
-            continue
-        joiner = " " if current and sentence[:1].isascii() else ""
-        current = f"{current}{joiner}{sentence}"[:1000]
-        if len(current) >= target:
-            out.append(current)
-            current, target = "", _target(rng)
-    if len(current) >= 100:
-        out.append(current)
-    elif current and out and len(out[-1]) + len(current) <= 1000:
-        out[-1] += current
-    return out
-
-
-def _target(rng: random.Random) -> int:
-    return int(100 * 10 ** rng.random())  # log-uniform over 100..1000
-
-
-def generate(count: int) -> dict[str, str]:
-    """{filename: text}: zh and en pieces, alternating .txt and .md."""
-    sets = [("zh", "cmrc2018_dev.json"), ("en", "xquad.en.json"), ("zh", "xquad.zh.json")]
-    sources = [(lang, p["context"]) for lang, name in sets for p in paragraphs(name)]
-    files: dict[str, str] = {}
-    seen: set[str] = set()
-    for edition in range(20):
-        rng = random.Random(edition)
-        for number, (lang, text) in enumerate(sources):
-            for part, piece in enumerate(pieces(text, rng)):
-                if piece in seen:
-                    continue
-                seen.add(piece)
-                n = len(files)
-                suffix = "md" if n % 2 else "txt"
-                body = (
-                    f"# {lang} {edition}-{number}-{part}\n\n{piece}\n" if suffix == "md" else piece
-                )
-                files[f"{n:05d}-{lang}.{suffix}"] = body
-                if len(files) == count:
-                    return files
-    return files
 
 
 class EventWatch:

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 
 from backend.rag.bounded_cache import BoundedCache
+from backend.rag.evidence_lists import ranked_lists
 from backend.rag.fusion import ALL_STAGES
 from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder
@@ -198,10 +199,9 @@ def test_keyword_evidence_across_languages_is_left_out_of_the_fusion():
         "en", 0.0, {"text": "Ford closed its plant in Geelong in 2016."}, 0.4, keywords=2.0
     )
     other = ChunkHit("zh", 0.0, {"text": "福特（Ford）公司在澳大利亚设有工厂。"}, 0.5, keywords=6.0)
-    retriever = HybridRetriever.__new__(HybridRetriever)
     coverage = {"en": 0.5, "zh": 0.2}
-    dense, keywords = retriever.evidence([same, other], coverage, ALL_STAGES, "en")
+    dense, keywords = ranked_lists([same, other], coverage, ALL_STAGES, "en")
     assert set(dense.scores) == {"en", "zh"}
     assert set(keywords.scores) == {"en"}
-    _, mixed = retriever.evidence([same, other], coverage, ALL_STAGES)
+    _, mixed = ranked_lists([same, other], coverage, ALL_STAGES)
     assert set(mixed.scores) == {"en", "zh"}  # no question language given: as before

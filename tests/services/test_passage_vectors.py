@@ -20,7 +20,8 @@ from backend.container import Container
 from backend.rag.e5 import E5Embedder, WeightsMissing
 from backend.rag.e5.weights import locate
 from backend.rag.embedder import UseEmbedder
-from backend.rag.retriever import HybridRetriever, passage_evidence
+from backend.rag.evidence_lists import passage_evidence
+from backend.rag.retriever import HybridRetriever
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.factory import open_vector_store
 from backend.rag.vectors.store import ChunkPoint

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from backend.rag.vectors.edge_passages import EdgePassages
 from backend.rag.vectors.edge_shard import NEW_SHARD_BYTES, create_shard, open_shard
 from backend.rag.vectors.store import (
     DENSE,
@@ -28,8 +29,6 @@ from backend.rag.vectors.store import (
     PREFETCH_MIN,
     ChunkHit,
     ChunkPoint,
-    PassageHit,
-    PendingPassage,
     SearchQuery,
     in_rrf_order,
 )
@@ -37,7 +36,7 @@ from backend.rag.vectors.store import (
 COLLECTION = "chunks"
 
 
-class EdgeVectorStore:
+class EdgeVectorStore(EdgePassages):
     engine = "edge"
 
     def __init__(self, folder: str, dimension: int) -> None:
@@ -251,55 +250,6 @@ class EdgeVectorStore:
             for p in points
             if isinstance(p.vector, dict) and DENSE in p.vector
         }
-
-    def search_passages(
-        self, vector: np.ndarray, kb_ids: list[str] | None, limit: int
-    ) -> list[PassageHit]:
-        q = self._q
-        request = q.QueryRequest(
-            limit=limit,
-            query=q.Query.Nearest(vector.tolist(), using=PASSAGE),
-            filter=self._match("kb_id", kb_ids) if kb_ids else None,
-            params=q.SearchParams(exact=True),
-            with_payload=True,
-            with_vector=False,
-        )
-        return [
-            PassageHit(str(p.id), float(p.score), dict(p.payload or {}))
-            for p in self._shard.query(request)
-        ]
-
-    def missing_passages(self, limit: int) -> list[PendingPassage]:
-        q = self._q
-        records, _ = self._shard.scroll(q.ScrollRequest(
-            limit=limit,
-            filter=q.Filter(must_not=[q.HasVectorCondition(PASSAGE)]),
-            with_payload=True,
-            with_vector=False,
-        ))
-        return [PendingPassage(str(r.id), str((r.payload or {}).get("text", ""))) for r in records]
-
-    def set_passages(self, chunks: list[PendingPassage], vectors: np.ndarray) -> int:
-        q = self._q
-        if not chunks:
-            return 0
-        with self._lock:  # deletes take it too: nothing vanishes between the two steps
-            present = self._shard.retrieve([uuid.UUID(c.id) for c in chunks], True, False)
-            texts = {str(r.id): (r.payload or {}).get("text") for r in present}
-            batch = [
-                q.PointVectors(chunk.id, {PASSAGE: vector.tolist()})
-                for chunk, vector in zip(chunks, vectors, strict=True)
-                if texts.get(chunk.id) == chunk.text
-            ]
-            if batch:
-                self._shard.update(q.UpdateOperation.update_vectors(batch))
-        return len(batch)
-
-    def passage_counts(self) -> tuple[int, int]:
-        q = self._q
-        having = q.Filter(must=[q.HasVectorCondition(PASSAGE)])
-        done = int(self._shard.count(q.CountRequest(exact=True, filter=having)))
-        return done, self.count()
 
     def flush(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ what lets thousands of small files import near the embedder's own speed.
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ PROGRESS_EVERY_S = 0.25
 SMALL_FILE_BYTES = 64 << 10
 BATCH_FILES = 32
 BATCH_BYTES = 512 << 10
+log = logging.getLogger(__name__)
 NO_TEXT = "The file contains no readable text."
 
 
@@ -75,6 +77,8 @@ def prepare(pipeline: ImportPipeline, docs: list[Document]) -> PreparedBatch | N
 
     for doc, outcome in zip(docs, pipeline.reader.read_many(paths, pages_of), strict=True):
         if isinstance(outcome, ReaderError):
+            # One line for the console: the person sees the reason in the app.
+            log.warning("import of %s failed: %s", doc.id, outcome.message)
             pipeline.record_failure(doc.id, outcome.message)
             continue
         parsed = _split(doc, outcome)

@@ -108,6 +108,8 @@ class PackageUpload:
 
     def finish(self) -> None:
         assert self._out is not None
+        self.disk.require(self._unchecked)  # the tail, and a package smaller than CHUNK
+        self._unchecked = 0
         with refused_when_full(self.disk):
             self._out.close()
         self._out = None

@@ -135,7 +135,9 @@ def test_qdrant_full_fails_the_document_and_leaves_no_orphan_points(
 ):
     kb = _kb(client)
     _upload(client, kb, "first.txt", TEXT.replace("钥匙", "门禁卡"))
-    (first,) = wait_documents(client, kb)
+    # Settled, flushed: a flush the disk refuses fails what only the log holds, and the
+    # first document must not be among them.
+    (first,) = _settled(client, container, kb)
     assert first["status"] == "ready"
     real = getattr(container.store, site)
     # The write goes through and then fails: points exist that must not stay.

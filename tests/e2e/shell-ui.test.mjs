@@ -113,9 +113,9 @@ describe('wow-rag shell', () => {
     await url.waitFor()
     await url.fill('')
     await page.locator(tid('settings-test')).click()
-    const status = page.locator('.test-line [role="status"]')
-    await status.waitFor()
-    assert.match(await status.innerText(), /Enter the server address first/)
+    // The line may still show the previous test's result until this one's arrives.
+    const status = page.locator('.test-line [role="status"]', { hasText: /Enter the server address first/ })
+    await status.waitFor({ timeout: 10_000 })
     assert.doesNotMatch(await status.innerText(), /not a valid http/)
     assert.equal(await url.inputValue(), '')
     assert.doesNotMatch(await url.getAttribute('placeholder'), /^https?:/, 'the hint does not look like a value')

@@ -106,10 +106,11 @@ def test_a_file_that_kills_the_reader_fails_alone_and_its_batch_imports(
         assert doc["chunk_count"] == _expected_chunks(name, data)
         assert container.store.count(doc["id"]) == doc["chunk_count"]
     assert container.store.count(docs["crash-report.txt"]["id"]) == 0
-    # They really went through together: the crashing file shared its round trip.
+    # They really went through together: the crashing file shared its round trip (where
+    # in it depends on how much was queued when the pipeline took the first batch; the
+    # files read after the crash, by a new reader, are among the ready ones above).
     shared = next(b for b in reader.batches if "crash-report.txt" in b)
     assert len(shared) > 1
-    assert shared[-1] != "crash-report.txt"  # files after it in the batch were read too
 
 
 def test_reader_round_trip_gives_each_file_its_own_outcome_and_time_limit(

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from scripts.virtual_display import virtual_display
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bundle-token"
 PDF_FACT = "The lighthouse keeper's password is AMBER-HERON-7."
@@ -303,17 +305,8 @@ def portable(executable: Path, env: dict[str, str]) -> None:
 def window(
     executable: Path, data: Path, env: dict[str, str], screenshot: Path, metrics: dict[str, Any]
 ) -> None:
-    reader, writer = os.pipe()  # Xvfb picks a free display and writes its number when ready
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(writer), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
-        pass_fds=(writer,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(writer)
-    with os.fdopen(reader) as announced:
-        display = f":{announced.readline().strip()}"
-    xenv = {**env, "DISPLAY": display, "WOWRAG_TIMING": "1"}
-    try:
+    with virtual_display() as display:
+        xenv = {**env, "DISPLAY": display, "WOWRAG_TIMING": "1"}
         started = time.monotonic()
         log = data.parent / "window.log"
         with log.open("w") as sink:
@@ -343,9 +336,6 @@ def window(
             code = app.wait(60)
         assert code == 0, f"window mode exit code {code}: {log.read_text()[-2000:]}"
         assert not (data / "server.json").exists()
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
 
 
 def wait_server_json(data: Path, app: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from backend import paths
 from backend.desktop import gui
 from backend.desktop.bridge import DesktopApi
 from backend.paths import DataPaths
+from scripts.virtual_display import virtual_display
 from tests.conftest import ROOT, TOKEN, LiveServer
 
 
@@ -248,16 +249,7 @@ def _window_possible() -> bool:
 @pytest.mark.skipif(not _window_possible(), reason="needs Xvfb, PyQt6-WebEngine, libxcb-cursor0")
 @pytest.mark.timeout(330)
 def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
-    reader, writer = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(writer), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(writer,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(writer)
-    with os.fdopen(reader) as announced:
-        display = f":{announced.readline().strip()}"
-    try:
+    with virtual_display("1280x800") as display:
         env = {**os.environ, "DISPLAY": display, "BROWSER": "true", "WOWRAG_EMBED_WORKERS": "1"}
         try:
             probe = subprocess.run(
@@ -270,9 +262,6 @@ def test_window_bridge_drop_and_link_guard_under_xvfb(tmp_path: Path) -> None:
             )
         except subprocess.TimeoutExpired as hung:  # the probe dumps its threads at 280 s
             pytest.fail(f"the window hung:\n{hung.stdout!r}\n{str(hung.stderr)[-6000:]}")
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
     lines = [line for line in probe.stdout.splitlines() if line.startswith("{")]
     assert probe.returncode == 0 and lines, probe.stdout + probe.stderr[-3000:]
     result = json.loads(lines[-1])

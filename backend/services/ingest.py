@@ -109,13 +109,12 @@ class IngestService:
         self.kbs.get(kb_id)
         accepted: list[Document] = []
         origin = origin or ({"modified_at": modified_at} if modified_at else None)
-        create = partial(self.documents.create_in_folder, origin=origin) if origin else None
         for original_name, stored in received:
             filename = sanitize_filename(original_name)
             twin = self.documents.find_ready_twin(kb_id, stored.sha256)
             status = DocumentStatus.DUPLICATE if twin else DocumentStatus.QUEUED
-            doc = (create or self.documents.create)(
-                kb_id, filename, stored.stored_name, stored.size, stored.sha256, status
+            doc = self.documents.create(
+                kb_id, filename, stored.stored_name, stored.size, stored.sha256, status, origin
             )
             if twin:
                 self.uploads.remove(stored.stored_name)

@@ -54,24 +54,31 @@ class DocumentRepository:
         size: int,
         sha256: str,
         status: DocumentStatus,
+        origin: dict[str, str] | None = None,
     ) -> Document:
+        """A new row; `origin` (`folder_id`, `relative_path`, `modified_at`) is written in
+        the same transaction: a kill between two writes would leave a row a linked
+        folder's next scan could not recognise as its own."""
         doc_id, now = new_id(), now_iso()
-        self.db.execute(
-            "INSERT INTO documents (id, kb_id, filename, stored_name, size, sha256, status,"
-            " progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                doc_id,
-                kb_id,
-                filename,
-                stored_name,
-                size,
-                sha256,
-                status.value,
-                1.0 if status is DocumentStatus.DUPLICATE else 0.0,
-                now,
-                now,
-            ),
-        )
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO documents (id, kb_id, filename, stored_name, size, sha256, status,"
+                " progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    kb_id,
+                    filename,
+                    stored_name,
+                    size,
+                    sha256,
+                    status.value,
+                    1.0 if status is DocumentStatus.DUPLICATE else 0.0,
+                    now,
+                    now,
+                ),
+            )
+            if origin:
+                self.update(doc_id, **origin)
         return self.get(doc_id)
 
     def update(self, doc_id: str, **fields: Any) -> Document | None:
@@ -151,24 +158,6 @@ class DocumentRepository:
         return {r[0]: r[1] for r in rows}
 
     # -- linked folders ------------------------------------------------------------------------
-    def create_in_folder(
-        self,
-        kb_id: str,
-        filename: str,
-        stored_name: str,
-        size: int,
-        sha256: str,
-        status: DocumentStatus,
-        origin: dict[str, str],
-    ) -> Document:
-        """`create`, with where in a linked folder the file came from (`folder_id`,
-        `relative_path`, `modified_at`), in one transaction: a kill between the two writes
-        would leave a row the folder's next scan could not recognise as its own."""
-        with self.db.transaction():
-            doc = self.create(kb_id, filename, stored_name, size, sha256, status)
-            self.update(doc.id, **origin)
-        return self.get(doc.id)
-
     def in_folder(self, folder_id: str, relative_path: str | None = None) -> list[Document]:
         """Oldest first; a file being replaced has two: the old version, then the new."""
         sql, params = "SELECT * FROM documents WHERE folder_id = ?", [folder_id]

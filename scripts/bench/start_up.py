@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from scripts.bench.common import Server, app_root, rss_mb
+from scripts.virtual_display import virtual_display
 
 # Idle memory is read twice: 3 s after health, as the bundle test reads it, and once what
 # the app loads in the background after start-up (LlamaIndex core, e5 15 s in) has loaded.
@@ -42,51 +43,38 @@ def headless(program: list[str] | None = None) -> dict[str, float]:
 def window(program: list[str] | None = None, timeout: float = 60) -> dict[str, float]:
     """Launch in window mode on a virtual display: seconds to the window mapped (xdotool
     sees it) and to the UI loaded in it (the launcher logs that line)."""
-    reader, writer = os.pipe()  # Xvfb picks a free display and writes its number when ready
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(writer), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
-        pass_fds=(writer,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(writer)
-    with os.fdopen(reader) as announced:
-        display = f":{announced.readline().strip()}"
     app = app_root()
-    env = {**os.environ, "DISPLAY": display, "WOWRAG_TIMING": "1", "PYTHONPATH": str(app)}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            log = Path(tmp) / "window.log"
-            command = program or [sys.executable, str(app / "launcher.py")]
-            started = time.monotonic()
-            with log.open("w") as sink:
-                process = subprocess.Popen(
-                    [*command, "--data-dir", str(Path(tmp) / "data")],
-                    env=env,
-                    cwd=Path(command[-1]).parent,
-                    stdout=sink,
-                    stderr=sink,
-                )
+    with virtual_display() as display, tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DISPLAY": display, "WOWRAG_TIMING": "1", "PYTHONPATH": str(app)}
+        log = Path(tmp) / "window.log"
+        command = program or [sys.executable, str(app / "launcher.py")]
+        started = time.monotonic()
+        with log.open("w") as sink:
+            process = subprocess.Popen(
+                [*command, "--data-dir", str(Path(tmp) / "data")],
+                env=env,
+                cwd=Path(command[-1]).parent,
+                stdout=sink,
+                stderr=sink,
+            )
+        try:
+            visible = _wait(lambda: _mapped(env), started, timeout, process)
+            ui = _wait(
+                lambda: "timing: ui loaded" in log.read_text(), started, timeout, process
+            )
+            time.sleep(2)
+            return {
+                "window_visible_s": round(visible, 2),
+                "ui_ready_s": round(ui, 2),
+                "window_rss_mb": rss_mb(process.pid),
+            }
+        finally:
+            process.send_signal(signal.SIGTERM)
             try:
-                visible = _wait(lambda: _mapped(env), started, timeout, process)
-                ui = _wait(
-                    lambda: "timing: ui loaded" in log.read_text(), started, timeout, process
-                )
-                time.sleep(2)
-                return {
-                    "window_visible_s": round(visible, 2),
-                    "ui_ready_s": round(ui, 2),
-                    "window_rss_mb": rss_mb(process.pid),
-                }
-            finally:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(10)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
 def _mapped(env: dict[str, str]) -> bool:

@@ -31,6 +31,8 @@ from backend.container import Container
 from backend.errors import AppError
 from backend.paths import web_dist
 from backend.security import EdgeGuard
+from backend.services.disk import MB, disk_full_reason
+from backend.store.disk_full import is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ def create_app(container: Container, *, start: bool = True) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def crashed(_: Request, exc: Exception) -> JSONResponse:
+        if is_disk_full(exc):  # any write that met a full disk: what to do, not a 500
+            log.warning("refused, the disk is full: %s", exc)
+            return _error(507, "insufficient_storage", disk_full_reason(MB))
         log.exception("unhandled error")
         return _error(500, "internal_error", "Something went wrong on the server.")
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,16 +126,31 @@ class LiveServer:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        # Drained all along: a full pipe would block the server's logging, and a failing
+        # test can show what the server said.
+        self.lines: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + 30
         while not self._ours(server_json):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                out = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"server did not start: {out}")
+                self.process.kill()
+                self.process.wait(30)
+                time.sleep(0.2)  # the last lines through the drain
+                raise RuntimeError(f"server did not start: {self.output()}")
             time.sleep(0.05)
         self.info = json.loads(server_json.read_text())
         self.url: str = self.info["url"]
         self.client = httpx.Client(base_url=self.url, headers=AUTH, timeout=60)
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self, last: int = 60) -> str:
+        """The server's last lines of output."""
+        return "".join(self.lines[-last:])
 
     def _ours(self, server_json: Path) -> bool:
         """server.json of this process (a killed one leaves a stale file behind)."""

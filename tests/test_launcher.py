@@ -314,10 +314,15 @@ def _probe(data_dir: Path) -> None:
             # page's late `loaded` event can already install): the UI waits for it too.
             until(window, "window.pywebview && window.pywebview.api.info ? 1 : null")
             result["app_url"] = shell.app_url
-            window.run_js(
-                "window.pywebview.api.info().then(r => window.__info = JSON.stringify(r))"
+            # Asked again whenever the page was replaced (the starting page gives way to
+            # the app's): an answer meant for the page before is never waited for.
+            ask = (
+                "window.__info || (window.__asked || !(window.pywebview && window.pywebview.api"
+                " && window.pywebview.api.info) ? null : (window.__asked = 1,"
+                " window.pywebview.api.info().then(r => window.__info = JSON.stringify(r)),"
+                " null))"
             )
-            result["info"] = json.loads(str(until(window, "window.__info || null")))
+            result["info"] = json.loads(str(until(window, ask)))
             from webview.dom import _dnd_state
 
             _dnd_state["paths"].append(("report%20one.pdf", "/tmp/some%20dir/report%20one.pdf"))

@@ -4,6 +4,7 @@ queued (or answered as duplicates); the work goes on in the import pipeline
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,9 +17,12 @@ from backend.services.disk import refused_when_full
 from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.ingest_recovery import resume_after_space
 from backend.services.uploads import Received, UploadBatch, UploadStore, sanitize_filename
+from backend.store.disk_full import is_disk_full
 from backend.store.documents import DocumentRepository
 from backend.store.knowledge_bases import KnowledgeBaseRepository
 from backend.store.models import Document, DocumentStatus
+
+log = logging.getLogger(__name__)
 
 
 def file_time(value: str | None) -> str | None:
@@ -146,20 +150,39 @@ class IngestService:
     def delete_document(self, kb_id: str, doc_id: str) -> None:
         doc = self.get(kb_id, doc_id)
         self.uploads.disk.make_room()
-        self.documents.delete(doc.id)
-        self.pipeline.store.delete_document(doc.id)
+        with refused_when_full(self.uploads.disk):
+            self.documents.delete(doc.id)
+            self.pipeline.store.delete_document(doc.id)
         self.uploads.remove(doc.stored_name)
         self._space_freed()
 
+    # The rows go first (a few bytes of SQLite), then the files (which gives back room),
+    # then the vectors, whose delete writes Qdrant's log: on a disk still too full for
+    # that, the start-up reconciliation removes the points that no document owns.
     def delete_kb(self, kb_id: str) -> None:
         self.kbs.get(kb_id)
         self.uploads.disk.make_room()
         names = self.documents.stored_names(kb_id)
-        self.kbs.delete(kb_id)
-        self.pipeline.store.delete_kb(kb_id)
-        for name in names:
-            self.uploads.remove(name)
+        try:
+            self.kbs.delete(kb_id)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._remove_files(names)  # the person asked for them to go: room for the rows
+            with refused_when_full(self.uploads.disk):
+                self.kbs.delete(kb_id)
+        self._remove_files(names)
+        try:
+            self.pipeline.store.delete_kb(kb_id)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("vectors of deleted knowledge base %s left to the next start", kb_id)
         self._space_freed()
+
+    def _remove_files(self, stored_names: list[str]) -> None:
+        for name in stored_names:
+            self.uploads.remove(name)
 
     # -- document lifecycle: re-index (also the Retry of a failed one), clear ------------------
     # A re-index deletes the document's points before it is queued again: while it is being

@@ -75,8 +75,7 @@ class ImportPipeline:
         self._prepared: queue.Queue[ingest_batch.PreparedBatch | None] = queue.Queue(PIPELINE_DEPTH)
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._current: list[str] = []
-        self._indexing: list[str] = []
+        self._current: list[str] = []  # the reader thread's documents
         self._flushed = time.monotonic()
         self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
         self._unrecorded: dict[str, str] = {}  # failed, but the disk refused to record it
@@ -109,12 +108,13 @@ class ImportPipeline:
         return self._quiet() and not self._unflushed
 
     def _quiet(self) -> bool:
+        # A queue's unfinished tasks count an item until the thread that took it says it is
+        # in hand (`task_done`): no moment between a take and its bookkeeping looks idle.
         return (
-            self._queue.empty()
+            self._queue.unfinished_tasks == 0
             and self._held is None
             and not self._current
-            and self._prepared.empty()
-            and not self._indexing
+            and self._prepared.unfinished_tasks == 0
         )
 
     def enqueue(self, doc_id: str) -> None:
@@ -140,7 +140,6 @@ class ImportPipeline:
             if batch is None:
                 break
             self.pool.start()  # the embedders load while the first file is read
-            self._current = [d.id for d in batch]
             prepared = self._guarded(self._current, partial(ingest_batch.prepare, self, batch))
             if prepared is not None:
                 self._prepared.put(prepared)  # blocks while the indexer is PIPELINE_DEPTH behind
@@ -152,9 +151,13 @@ class ImportPipeline:
         count and a size), or one large file alone. Raises queue.Empty after a quiet while."""
         batch: list[Document] = []
         size = 0
+        self._current = []
         while len(batch) < BATCH_FILES:
-            doc, self._held = self._held, None
-            if doc is None:
+            doc = self._held
+            if doc is not None:
+                self._current.append(doc.id)  # before `_held` lets go: never idle between
+                self._held = None
+            else:
                 try:
                     doc_id = (
                         self._queue.get(timeout=self.pool_idle_s)
@@ -167,12 +170,16 @@ class ImportPipeline:
                     raise
                 if doc_id is None:
                     return batch or None
+                self._current.append(doc_id)
+                self._queue.task_done()  # in hand: `_current` holds it
                 doc = self.documents.find(doc_id)
                 if doc is None or not doc.status.unfinished:
+                    self._current.remove(doc_id)
                     continue
             small = doc.size <= SMALL_FILE_BYTES
             if batch and (not small or size + doc.size > BATCH_BYTES):
                 self._held = doc
+                self._current.remove(doc.id)
                 break
             batch.append(doc)
             size += doc.size
@@ -190,9 +197,8 @@ class ImportPipeline:
                 continue
             if prepared is None:
                 break
-            self._indexing = prepared.ids
             self._guarded(prepared.ids, partial(ingest_batch.index, self, prepared))
-            self._indexing = []
+            self._prepared.task_done()
 
     def _guarded(self, doc_ids: list[str], step: Callable[[], Any]) -> Any:
         """A step over some documents; an error fails those documents (a reading error

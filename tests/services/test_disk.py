@@ -13,13 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from backend.app import create_app
 from backend.container import Container
 from backend.services.disk import DISK_FULL, DiskSpace
+from backend.services.ingest_recovery import recover
 from backend.services.model_files import ModelUpload
 from backend.store.disk_full import is_disk_full
 from backend.store.models import DocumentStatus
-from tests.conftest import read_sse, wait_documents
+from tests.conftest import AUTH, read_sse, wait_documents
 
 TEXT = "\n\n".join(
     f"第{n}条：仓库{n}的钥匙由值班员保管，借用需登记。Key {n} is kept by the duty officer."
@@ -268,3 +271,58 @@ def test_sqlite_refusing_even_the_failure_record_never_stops_the_import(
     assert docs["stuck.txt"]["error"].startswith(DISK_FULL)
     assert docs["next.txt"]["status"] == "ready"
     _assert_consistent(container)
+
+
+def test_deleting_a_kb_on_a_disk_too_full_for_its_rows_removes_its_files_first(
+    client, container, monkeypatch
+):
+    kb = _kb(client)
+    _upload(client, kb, "keys.txt")
+    (doc,) = _settled(client, container, kb)
+    stored = container.doc_repo.get(doc["id"]).stored_name
+    real = container.kb_repo.delete
+    calls: list[bool] = []
+
+    def delete_when_files_are_gone(kb_id: str) -> None:
+        calls.append(container.uploads.path(stored).exists())
+        if calls[-1]:  # SQLite finds no room until the knowledge base's files are gone
+            raise SQLITE_FULL
+        real(kb_id)
+
+    monkeypatch.setattr(container.kb_repo, "delete", delete_when_files_are_gone)
+    assert client.delete(f"/api/kbs/{kb}").status_code == 204
+    assert calls == [True, False]
+    assert client.get(f"/api/kbs/{kb}").status_code == 404
+    _assert_consistent(container)
+
+
+def test_a_kb_delete_the_vector_store_refuses_is_finished_at_the_next_start(
+    client, container, monkeypatch
+):
+    kb = _kb(client)
+    _upload(client, kb, "keys.txt")
+    (doc,) = _settled(client, container, kb)
+    real = container.store.delete_kb
+    monkeypatch.setattr(container.store, "delete_kb", _failing(real, EDGE_FULL, False))
+    assert client.delete(f"/api/kbs/{kb}").status_code == 204
+    assert client.get(f"/api/kbs/{kb}").status_code == 404
+    assert container.store.count(doc["id"]) == doc["chunk_count"]  # the log had no room
+    monkeypatch.setattr(container.store, "delete_kb", real)
+    recover(container.ingest.pipeline)  # what the next start runs
+    assert container.store.count(doc["id"]) == 0
+    _assert_consistent(container)
+
+
+def test_a_write_that_meets_a_full_disk_anywhere_answers_507_not_500(container, monkeypatch):
+    # As a person's client sees it: the server's error, not the exception the test client
+    # would raise.
+    app = create_app(container)
+    with TestClient(
+        app, base_url="http://127.0.0.1", headers=AUTH, raise_server_exceptions=False
+    ) as client:
+        kb = _kb(client)
+        real = container.kb_repo.update
+        monkeypatch.setattr(container.kb_repo, "update", _failing(real, SQLITE_FULL, False))
+        answer = client.patch(f"/api/kbs/{kb}", json={"name": "renamed"})
+    assert answer.status_code == 507, answer.text
+    assert answer.json()["error"]["code"] == "insufficient_storage"

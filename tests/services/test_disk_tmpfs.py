@@ -125,7 +125,8 @@ def test_a_full_disk_refuses_imports_restarts_and_recovers(small_disk):
 
         # The user deletes the knowledge base (the other program's file stays): room again.
         before = shutil.disk_usage(small_disk).free
-        assert server.client.delete(f"/api/kbs/{kb}").status_code == 204
+        deleted = server.client.delete(f"/api/kbs/{kb}")
+        assert deleted.status_code == 204, f"{deleted.text}\n{server.output()}"
         # How much was imported before the disk filled depends on batching and timing:
         # at least its vectors' megabyte comes back.
         assert shutil.disk_usage(small_disk).free > before + (1 << 20)

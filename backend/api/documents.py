@@ -3,6 +3,8 @@ clear the failed or duplicate ones."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -45,7 +47,7 @@ async def reindex(kb_id: str, doc_id: str, ingest: IngestDep) -> DocumentOut:
 
 @router.delete("/{doc_id}", status_code=204)
 async def delete_document(kb_id: str, doc_id: str, ingest: IngestDep) -> Response:
-    await run_in_threadpool(ingest.delete_document, kb_id, doc_id)
+    await run_in_threadpool(partial(ingest.delete_document, kb_id, doc_id, keep_out=True))
     return Response(status_code=204)
 
 

@@ -2,7 +2,8 @@
 
 New files are imported, changed ones (size or time differ, then the bytes' hash) imported
 again, deleted ones removed with their vectors and stored copy. A rename is a delete and
-an add. A changed file is replaced without a gap: the new version is imported as a second
+an add. A file whose document the person removed in the app stays out until it leaves the
+folder. A changed file is replaced without a gap: the new version is imported as a second
 document of the same relative path while the old one stays searchable; `settle` removes
 the old one once the new one is ready. If the new one fails, the old one stays and the
 failed row says why. After a kill, the same rule settles whatever was in flight.
@@ -52,9 +53,16 @@ class FolderSync:
         for relative in current:
             if relative not in files and not relative.startswith(tuple(unreadable)):
                 self._remove(folder.kb_id, folder.id, relative)
+        kept_out = self.folders.excluded(folder.id)
+        self.folders.release(
+            folder.id,
+            {p for p in kept_out if p not in files and not p.startswith(tuple(unreadable))},
+        )
         for relative, file in sorted(files.items()):
             if self.stopping():
                 return True  # the next start's catch-up scan goes on from here
+            if relative in kept_out:
+                continue  # removed from the knowledge base by the person: stays out
             doc = current.get(relative)
             if doc is None or self._changed(doc, file):
                 self._import(folder, relative, file)

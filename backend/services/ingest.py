@@ -147,13 +147,20 @@ class IngestService:
 
     # Deleting is how a person frees space: on a full disk the reserve makes room for the
     # deletes to be written, and what failed for want of space is queued again after.
-    def delete_document(self, kb_id: str, doc_id: str) -> None:
+    def delete_document(self, kb_id: str, doc_id: str, keep_out: bool = False) -> None:
+        """`keep_out` when the person removes it: a linked folder's file then stays out of
+        the folder's syncs instead of coming back with the next one, and goes with all its
+        versions (the one being replaced and its replacement)."""
         doc = self.get(kb_id, doc_id)
+        versions = [doc]
+        if keep_out and doc.folder_id and doc.relative_path is not None:
+            versions = self.documents.in_folder(doc.folder_id, doc.relative_path)
         self.uploads.disk.make_room()
-        with refused_when_full(self.uploads.disk):
-            self.documents.delete(doc.id)
-            self.pipeline.store.delete_document(doc.id)
-        self.uploads.remove(doc.stored_name)
+        for version in versions:
+            with refused_when_full(self.uploads.disk):
+                self.documents.delete(version.id, keep_out)
+                self.pipeline.store.delete_document(version.id)
+            self.uploads.remove(version.stored_name)
         self._space_freed()
 
     # The rows go first (a few bytes of SQLite), then the files (which gives back room),
@@ -236,8 +243,8 @@ class IngestService:
         self.pipeline.requeue(doc.id)
 
     def clear(self, kb_id: str, status: str | None) -> int:
-        """Remove the knowledge base's failed or duplicate documents, with their files;
-        how many."""
+        """Remove the knowledge base's failed or duplicate documents, with their files (a
+        linked folder's file stays out of its syncs); how many."""
         self.kbs.get(kb_id)
         if status not in CLEARABLE:
             raise AppError(
@@ -246,7 +253,7 @@ class IngestService:
         gone = self.documents.in_kb_with_status(kb_id, DocumentStatus(status))
         self.uploads.disk.make_room()
         for doc in gone:
-            self.documents.delete(doc.id)
+            self.documents.delete(doc.id, keep_out=True)
             # A failure that met a full disk may have left points; a delete costs a flush.
             if self.pipeline.store.count(doc.id):
                 self.pipeline.store.delete_document(doc.id)

@@ -120,8 +120,18 @@ class DocumentRepository:
     def all_stored_names(self) -> set[str]:
         return {r[0] for r in self.db.query("SELECT stored_name FROM documents")}
 
-    def delete(self, doc_id: str) -> None:
-        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    def delete(self, doc_id: str, keep_out: bool = False) -> None:
+        """`keep_out`: the person removed it, so a file of a linked folder stays out of the
+        folder's syncs (until it leaves the folder); in the same transaction as the delete."""
+        with self.db.transaction():
+            if keep_out:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO folder_exclusions (folder_id, relative_path, created_at)"
+                    " SELECT folder_id, relative_path, ? FROM documents"
+                    " WHERE id = ? AND folder_id IS NOT NULL AND relative_path IS NOT NULL",
+                    (now_iso(), doc_id),
+                )
+            self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
     # -- lifecycle: re-index, clear, the dates a cited source carries -----------------------------
     def in_kb_with_status(self, kb_id: str, *statuses: DocumentStatus) -> list[Document]:

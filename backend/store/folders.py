@@ -81,6 +81,22 @@ class FolderRepository:
         """Its documents stay, unlinked (`folder_id` NULL by the schema's foreign key)."""
         self.db.execute("DELETE FROM folders WHERE id = ?", (folder_id,))
 
+    def excluded(self, folder_id: str) -> set[str]:
+        """The relative paths whose documents the person removed: not imported again."""
+        rows = self.db.query(
+            "SELECT relative_path FROM folder_exclusions WHERE folder_id = ?", (folder_id,)
+        )
+        return {r[0] for r in rows}
+
+    def release(self, folder_id: str, relative_paths: set[str]) -> None:
+        """These files left the folder: one that comes back under the same path is new."""
+        with self.db.transaction():
+            for relative in relative_paths:
+                self.db.execute(
+                    "DELETE FROM folder_exclusions WHERE folder_id = ? AND relative_path = ?",
+                    (folder_id, relative),
+                )
+
     def replaced_paths(self) -> list[tuple[str, str]]:
         """(folder id, relative path) of the files that have more than one document: a
         changed file whose new version is being imported, or just was."""

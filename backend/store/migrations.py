@@ -68,4 +68,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN modified_at TEXT;
     CREATE INDEX documents_folder ON documents(folder_id, relative_path)
     """,
+    # 3: files of a linked folder that the user removed from the knowledge base
+    """
+    CREATE TABLE folder_exclusions (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        relative_path TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (folder_id, relative_path)
+    )
+    """,
 ]

@@ -185,6 +185,34 @@ def test_a_failed_new_version_keeps_the_old_one_searchable(client, fast_containe
     _assert_no_orphan_points(fast_container, docs)
 
 
+def test_a_file_removed_in_the_app_stays_out_until_it_leaves_the_folder(
+    client, fast_container, tmp_path
+):
+    root = _folder(tmp_path)
+    kb_id = _kb(client)
+    _link(client, kb_id, root)
+    docs = _settled(client, kb_id, set(FACTS))
+    kettle = next(d for d in docs if d["relative_path"] == "kettle.md")
+    assert client.delete(f"/api/kbs/{kb_id}/documents/{kettle['id']}").status_code == 204
+
+    # Edited, and another file added: syncs run, and the removed file stays out.
+    _write(root, "kettle.md", "# Kettle\n\nThe orbit kettle now boils in forty seconds.",
+           mtime_step=5)  # fmt: skip
+    _write(root, "new/tea.md", "# Tea\n\nGreen tea steeps for three minutes at eighty degrees.")
+    docs = _settled(client, kb_id, {"garden/roses.txt", "new/tea.md"})
+    assert all("kettle" not in s["text"] for s in _sources(client, kb_id, "orbit kettle boil"))
+    _assert_no_orphan_points(fast_container, docs)
+
+    # It leaves the folder; a file of that name put there later is a new one.
+    (root / "kettle.md").unlink()
+    _write(root, "new/coffee.md", "# Coffee\n\nThe espresso shot pulls for twenty seconds.")
+    _settled(client, kb_id, {"garden/roses.txt", "new/tea.md", "new/coffee.md"})
+    _write(root, "kettle.md", "# Kettle\n\nThe orbit kettle boils water in thirty seconds.")
+    docs = _settled(client, kb_id, {"garden/roses.txt", "new/tea.md", "new/coffee.md", "kettle.md"})
+    assert "thirty seconds" in _sources(client, kb_id, "orbit kettle boil")[0]["text"]
+    _assert_no_orphan_points(fast_container, docs)
+
+
 def test_unlink_keeps_or_removes_the_documents(client, fast_container, tmp_path):
     kb_id = _kb(client)
     kept_root, removed_root = tmp_path / "kept", tmp_path / "removed"

@@ -192,8 +192,8 @@ class IngestService:
             self.uploads.remove(name)
 
     # -- document lifecycle: re-index (also the Retry of a failed one), clear ------------------
-    # A re-index deletes the document's points before it is queued again: while it is being
-    # imported it is not searchable, and nothing of the old import can outlive the new one
+    # A re-index of a ready document keeps its points until the new ones are written, so it
+    # stays searchable while it is imported again; they are deleted then, not overwritten
     # (point ids are doc/chunk_index: a shorter new import would leave old chunks behind).
     def reindex(self, kb_id: str, doc_id: str) -> Document:
         """Import a document again from its stored file; a document already on its way is
@@ -210,7 +210,10 @@ class IngestService:
             raise NotFound("The uploaded file is gone: upload it again.", code="file_not_found")
         self.uploads.disk.require()
         with refused_when_full(self.uploads.disk):
-            self._requeue(doc)
+            if doc.status is DocumentStatus.READY:
+                self.pipeline.replace(doc.id)
+            else:
+                self._requeue(doc)
         return self.documents.get(doc.id)
 
     def reindex_kb(self, kb_id: str) -> list[Document]:

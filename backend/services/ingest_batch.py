@@ -133,6 +133,8 @@ def index(pipeline: ImportPipeline, batch: PreparedBatch) -> None:
     # Look before writing: Edge writes into memory-mapped files, and a page the disk cannot
     # back is a SIGBUS, not an error.
     pipeline.disk.require(estimated_bytes(points))
+    for doc_id in pipeline.take_replaced(batch.ids):  # a re-index: the old version goes now
+        pipeline.store.delete_document(doc_id)
     for start in range(0, len(points), UPSERT_BATCH):
         part = points[start : start + UPSERT_BATCH]
         present = pipeline.present({p.doc_id for p in part})

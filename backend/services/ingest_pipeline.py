@@ -79,6 +79,7 @@ class ImportPipeline:
         self._flushed = time.monotonic()
         self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
         self._unrecorded: dict[str, str] = {}  # failed, but the disk refused to record it
+        self._replacing: set[str] = set()  # re-imported while their old points still answer
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -124,6 +125,19 @@ class ImportPipeline:
         """Import a document again from its stored file (recovery, retry)."""
         self.set_status(doc_id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
         self._queue.put(doc_id)
+
+    def replace(self, doc_id: str) -> None:
+        """Import a ready document again; its old points stay searchable until the new
+        ones are written (`take_replaced`). A kill meanwhile leaves a queued document with
+        points, which the next start's recovery deletes before importing it again."""
+        self._replacing.add(doc_id)
+        self.requeue(doc_id)
+
+    def take_replaced(self, doc_ids: list[str]) -> list[str]:
+        """Of these documents about to be written, the ones whose old points must go first."""
+        replaced = [d for d in doc_ids if d in self._replacing]
+        self._replacing.difference_update(replaced)
+        return replaced
 
     # -- the worker ----------------------------------------------------------------------------
     # Two stages, so that all cores stay busy: the reader thread parses, splits and hands
@@ -263,6 +277,7 @@ class ImportPipeline:
         fails anyway leaves points of a document that is not ready, which the next start
         removes."""
         self.disk.make_room()
+        self._replacing.discard(doc_id)
         try:
             self.store.delete_document(doc_id)
         except Exception as exc:

@@ -6,6 +6,7 @@ carries, and an order of the list that status changes do not reshuffle."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,36 @@ def test_reindex_of_a_changed_file_leaves_no_old_chunks_behind(client, container
     assert after["status"] == "ready" and after["id"] == before["id"]
     assert after["chunk_count"] < before["chunk_count"]
     assert container.store.count(before["id"]) == after["chunk_count"]
+    _no_orphans(container)
+
+
+def test_a_document_being_reindexed_answers_from_its_old_version_until_the_new_one_is_in(
+    client, container, monkeypatch
+):
+    kb = _kb(client)
+    _upload(client, kb, "keys.txt")
+    before = _settled(client, container, kb)["keys.txt"]
+    _stored(container, before["id"]).write_text(SHORT.replace("值班员", "保安队长"), "utf-8")
+    reader, reading, go_on = container.ingest.pipeline.reader, threading.Event(), threading.Event()
+
+    class SlowReader:
+        def read_many(self, *args: Any, **kwargs: Any) -> Any:
+            reading.set()
+            go_on.wait(30)
+            return reader.read_many(*args, **kwargs)
+
+    monkeypatch.setattr(container.ingest.pipeline, "reader", SlowReader())
+    assert client.post(f"/api/kbs/{kb}/documents/{before['id']}/reindex").status_code == 202
+    assert reading.wait(30)
+    question = {"question": "仓库的钥匙由谁保管？", "kb_ids": [kb]}
+    meanwhile = client.post("/api/chat", json=question).json()["sources"]
+    assert meanwhile and meanwhile[0]["doc_id"] == before["id"]
+    assert "值班员" in meanwhile[0]["text"]
+    go_on.set()
+    after = _settled(client, container, kb)["keys.txt"]
+    assert after["status"] == "ready" and after["chunk_count"] < before["chunk_count"]
+    now = client.post("/api/chat", json=question).json()["sources"]
+    assert "保安队长" in now[0]["text"] and not any("值班员" in s["text"] for s in now)
     _no_orphans(container)
 
 

@@ -3,6 +3,8 @@ disk, to look before writing them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from backend.rag.sparse import KeywordEncoder, keyword_text
@@ -34,6 +36,19 @@ def chunk_points(
             keywords=keywords.document(keyword_text(doc.filename, chunk.heading, chunk.text)),
         )
         for chunk in chunks
+    ]
+
+
+def renamed(points: list[ChunkPoint], filename: str, keywords: KeywordEncoder) -> list[ChunkPoint]:
+    """The same chunks under a new file name: the name's words in their keyword vectors,
+    their sentence vectors as they are (a rename embeds nothing)."""
+    return [
+        replace(
+            p,
+            filename=filename,
+            keywords=keywords.document(keyword_text(filename, p.heading, p.text)),
+        )
+        for p in points
     ]
 
 

@@ -1,12 +1,14 @@
 """One sync of a linked folder: what is on disk against the documents it brought in.
 
 New files are imported, changed ones (size or time differ, then the bytes' hash) imported
-again, deleted ones removed with their vectors and stored copy. A rename is a delete and
-an add. A file whose document the person removed in the app stays out until it leaves the
-folder. A changed file is replaced without a gap: the new version is imported as a second
-document of the same relative path while the old one stays searchable; `settle` removes
-the old one once the new one is ready. If the new one fails, the old one stays and the
-failed row says why. After a kill, the same rule settles whatever was in flight.
+again, deleted ones removed with their vectors and stored copy. A file renamed or moved
+with the same bytes keeps its document (nothing embedded again); a rename that also
+changed the file is a delete and an add. A file whose document the person removed in the
+app stays out until it leaves the folder. A changed file is replaced without a gap: the
+new version is imported as a second document of the same relative path while the old one
+stays searchable; `settle` removes the old one once the new one is ready. If the new one
+fails, the old one stays and the failed row says why. After a kill, the same rule settles
+whatever was in flight.
 """
 
 from __future__ import annotations
@@ -47,13 +49,17 @@ class FolderSync:
             self.folders.set_status(folder.id, "missing")
             return False
         current = self._current(folder.id)
-        # Deletes first: a file renamed to a new path must not be taken for a duplicate of
-        # the version about to be removed. Under a folder that could not be read, nothing
-        # is known to be deleted.
-        for relative in current:
-            if relative not in files and not relative.startswith(tuple(unreadable)):
-                self._remove(folder.kb_id, folder.id, relative)
         kept_out = self.folders.excluded(folder.id)
+        # Under a folder that could not be read, nothing is known to be deleted.
+        gone = [r for r in current if r not in files and not r.startswith(tuple(unreadable))]
+        arrived = {r: f for r, f in files.items() if r not in current and r not in kept_out}
+        for relative in self._moved(folder.id, gone, arrived):
+            gone.remove(relative)
+        current = self._current(folder.id)  # the moved documents under their new paths
+        # Deletes next: a file renamed to a new path must not be taken for a duplicate of
+        # the version about to be removed.
+        for relative in gone:
+            self._remove(folder.kb_id, folder.id, relative)
         self.folders.release(
             folder.id,
             {p for p in kept_out if p not in files and not p.startswith(tuple(unreadable))},
@@ -84,6 +90,23 @@ class FolderSync:
             for doc in versions:
                 if doc.id not in keep:
                     self.ingest.delete_document(doc.kb_id, doc.id)
+
+    def _moved(self, folder_id: str, gone: list[str], arrived: dict[str, FolderFile]) -> list[str]:
+        """Follow the files that were renamed or moved (a ready document's bytes under a
+        new path); the old paths so followed."""
+        moved = []
+        for relative in gone:
+            versions = self.documents.in_folder(folder_id, relative)
+            doc = versions[-1]
+            if len(versions) > 1 or doc.status is not DocumentStatus.READY:
+                continue  # in the middle of a change: a delete and an add say it plainly
+            for new_path, file in list(arrived.items()):
+                if file.size == doc.size and _same_bytes(file.path, doc.sha256):
+                    self.ingest.move_in_folder(doc, new_path, file.modified_at)
+                    del arrived[new_path]
+                    moved.append(relative)
+                    break
+        return moved
 
     def _current(self, folder_id: str) -> dict[str, Document]:
         """The newest document of each relative path."""
@@ -116,6 +139,13 @@ class FolderSync:
     def _remove(self, kb_id: str, folder_id: str, relative: str) -> None:
         for doc in self.documents.in_folder(folder_id, relative):
             self.ingest.delete_document(kb_id, doc.id)
+
+
+def _same_bytes(path: Path, sha256: str) -> bool:
+    try:
+        return _sha256(path) == sha256
+    except OSError:
+        return False
 
 
 def _sha256(path: Path) -> str:

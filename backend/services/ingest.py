@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import AppError, Conflict, NotFound
+from backend.services.chunk_points import renamed
 from backend.services.disk import refused_when_full
 from backend.services.ingest_pipeline import ImportPipeline
 from backend.services.ingest_recovery import resume_after_space
@@ -144,6 +145,21 @@ class IngestService:
             if stored.stored_name not in self.documents.all_stored_names():
                 self.uploads.remove(stored.stored_name)
             raise
+
+    def move_in_folder(self, doc: Document, relative_path: str, modified_at: str) -> None:
+        """A linked folder's file renamed or moved with the same bytes: its document follows
+        it and nothing is embedded again; a new file name is re-keyed in its points."""
+        filename = sanitize_filename(Path(relative_path).name)
+        with refused_when_full(self.uploads.disk):
+            if filename != doc.filename:
+                store = self.pipeline.store
+                points = list(store.points_of_kb(doc.kb_id, doc.id))
+                store.upsert(renamed(points, filename, self.pipeline.keywords))
+            moved = self.documents.update(
+                doc.id, relative_path=relative_path, filename=filename, modified_at=modified_at
+            )
+        if moved is not None:
+            self.pipeline.publish(moved)
 
     # Deleting is how a person frees space: on a full disk the reserve makes room for the
     # deletes to be written, and what failed for want of space is queued again after.

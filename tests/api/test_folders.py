@@ -140,6 +140,31 @@ def test_changes_while_running_are_followed_by_the_watch(client, fast_container,
     _assert_no_orphan_points(fast_container, docs)
 
 
+def test_a_renamed_or_moved_file_keeps_its_document_and_vectors(client, fast_container, tmp_path):
+    root = _folder(tmp_path)
+    kb_id = _kb(client)
+    _link(client, kb_id, root)
+    before = {d["relative_path"]: d for d in _settled(client, kb_id, set(FACTS))}
+
+    (root / "garden/roses.txt").rename(root / "garden/玫瑰.txt")
+    (root / "kitchen").mkdir()
+    (root / "kettle.md").rename(root / "kitchen/kettle.md")
+    moved = _settled(client, kb_id, {"garden/玫瑰.txt", "kitchen/kettle.md"})
+    after = {d["relative_path"]: d for d in moved}
+    roses, kettle = after["garden/玫瑰.txt"], after["kitchen/kettle.md"]
+    # The same documents, never imported again: their ids, chunks and import date stay.
+    assert roses["id"] == before["garden/roses.txt"]["id"]
+    assert kettle["id"] == before["kettle.md"]["id"]
+    for moved, was in ((roses, before["garden/roses.txt"]), (kettle, before["kettle.md"])):
+        assert moved["created_at"] == was["created_at"]
+        assert moved["chunk_count"] == was["chunk_count"] and moved["status"] == "ready"
+    assert roses["filename"] == "玫瑰.txt" and kettle["filename"] == "kettle.md"
+    points = list(fast_container.store.points_of_kb(kb_id, roses["id"]))
+    assert points and {p.filename for p in points} == {"玫瑰.txt"}
+    assert _sources(client, kb_id, "玫瑰园谁负责灌溉？")[0]["filename"] == "玫瑰.txt"
+    _assert_no_orphan_points(fast_container, list(after.values()))
+
+
 def test_changes_while_stopped_are_caught_up_at_start(tmp_path):
     root, data = _folder(tmp_path), tmp_path / "data"
     first = Container(make_settings(data))

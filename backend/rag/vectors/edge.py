@@ -104,15 +104,18 @@ class EdgeVectorStore(EdgePassages):
         shutil.rmtree(self._path, ignore_errors=True)
         self._shard = self._create()
 
-    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+    def points_of_kb(self, kb_id: str, doc_id: str | None = None) -> Iterator[ChunkPoint]:
         q = self._q
+        flt = self._match("kb_id", [kb_id])
+        if doc_id is not None:
+            flt = q.Filter(must=[*flt.must, *self._match("doc_id", [doc_id]).must])
         offset = None
         while True:
             with self._lock:
                 records, offset = self._shard.scroll(q.ScrollRequest(
                     limit=PAGE,
                     offset=offset,
-                    filter=self._match("kb_id", [kb_id]),
+                    filter=flt,
                     with_payload=True,
                     with_vector=True,
                 ))

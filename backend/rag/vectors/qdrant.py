@@ -134,13 +134,16 @@ class QdrantClientVectorStore(QdrantPassages):
                 if offset is None:
                     return dict(counts)
 
-    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
+    def points_of_kb(self, kb_id: str, doc_id: str | None = None) -> Iterator[ChunkPoint]:
+        flt = self._match("kb_id", [kb_id])
+        if doc_id is not None:
+            flt = self._m.Filter(must=[*flt.must, *self._match("doc_id", [doc_id]).must])
         offset = None
         while True:
             with self._lock:
                 records, offset = self._client.scroll(
                     COLLECTION,
-                    scroll_filter=self._match("kb_id", [kb_id]),
+                    scroll_filter=flt,
                     limit=PAGE,
                     offset=offset,
                     with_payload=True,

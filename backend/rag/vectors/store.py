@@ -160,9 +160,10 @@ class VectorStore(Protocol):
     def upsert(self, points: list[ChunkPoint]) -> None: ...
     def delete_document(self, doc_id: str) -> None: ...
     def delete_kb(self, kb_id: str) -> None: ...
-    def points_of_kb(self, kb_id: str) -> Iterator[ChunkPoint]:
-        """Every point of a knowledge base with its payload and all its vectors, a page at
-        a time (a package export; `upsert` writes them back as they are)."""
+    def points_of_kb(self, kb_id: str, doc_id: str | None = None) -> Iterator[ChunkPoint]:
+        """Every point of a knowledge base (or of one of its documents) with its payload
+        and all its vectors, a page at a time (a package export, a renamed file; `upsert`
+        writes them back as they are)."""
         ...
 
     def document_counts(self) -> dict[str, int]:

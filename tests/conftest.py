@@ -129,7 +129,8 @@ class LiveServer:
         # Drained all along: a full pipe would block the server's logging, and a failing
         # test can show what the server said.
         self.lines: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         server_json = data_dir / "server.json"
         deadline = time.monotonic() + 30
         while not self._ours(server_json):
@@ -151,6 +152,15 @@ class LiveServer:
     def output(self, last: int = 60) -> str:
         """The server's last lines of output."""
         return "".join(self.lines[-last:])
+
+    def finish(self, timeout: float) -> str:
+        """Wait for the server to exit and its output to end (a leftover child would hold
+        it open); all it printed."""
+        self.process.wait(timeout)
+        self._drainer.join(timeout)
+        if self._drainer.is_alive():
+            raise TimeoutError(f"the output stayed open after the exit: {self.output()}")
+        return "".join(self.lines)
 
     def _ours(self, server_json: Path) -> bool:
         """server.json of this process (a killed one leaves a stale file behind)."""

@@ -163,8 +163,7 @@ def test_ctrl_c_with_an_open_event_stream_and_failed_imports_stays_quiet(tmp_pat
             server.process.send_signal(signal.SIGINT)
             for _ in events.iter_bytes():  # the server ends the stream itself
                 pass
-        # communicate() waits for the end of the output too, which a leftover child holds.
-        out = server.process.communicate(timeout=30)[0]
+        out = server.finish(timeout=30)
         assert server.process.returncode == 0
     finally:
         server.stop()

@@ -24,7 +24,7 @@ from backend.schemas import DocumentOut
 from backend.services import ingest_batch
 from backend.services.disk import DiskSpace, disk_full_reason
 from backend.services.events import EventBus
-from backend.services.ingest_batch import BATCH_BYTES, BATCH_FILES, SMALL_FILE_BYTES
+from backend.services.ingest_queue import ImportQueue
 from backend.services.ingest_recovery import recover
 from backend.services.uploads import UploadStore
 from backend.store.disk_full import is_disk_full
@@ -70,12 +70,10 @@ class ImportPipeline:
         self.store, self.pool, self.keywords, self.events = store, pool, keywords, events
         self.reader = reader
         self.pool_idle_s = POOL_IDLE_S
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._held: Document | None = None  # taken from the queue, too big for the last batch
+        self._waiting = ImportQueue(documents.find)
         self._prepared: queue.Queue[ingest_batch.PreparedBatch | None] = queue.Queue(PIPELINE_DEPTH)
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._current: list[str] = []  # the reader thread's documents
         self._flushed = time.monotonic()
         self._unflushed: list[str] = []  # ready since the last flush: their points are in the WAL
         self._unrecorded: dict[str, str] = {}  # failed, but the disk refused to record it
@@ -94,7 +92,7 @@ class ImportPipeline:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        self._queue.put(None)
+        self._waiting.put(None)
         with contextlib.suppress(queue.Full):
             self._prepared.put_nowait(None)
         for thread in self._threads:
@@ -109,22 +107,17 @@ class ImportPipeline:
         return self._quiet() and not self._unflushed
 
     def _quiet(self) -> bool:
-        # A queue's unfinished tasks count an item until the thread that took it says it is
-        # in hand (`task_done`): no moment between a take and its bookkeeping looks idle.
-        return (
-            self._queue.unfinished_tasks == 0
-            and self._held is None
-            and not self._current
-            and self._prepared.unfinished_tasks == 0
-        )
+        # Each stage counts what it has taken until it is done with it (`task_done`): no
+        # moment between a take and its bookkeeping looks idle.
+        return self._waiting.empty() and self._prepared.unfinished_tasks == 0
 
     def enqueue(self, doc_id: str) -> None:
-        self._queue.put(doc_id)
+        self._waiting.put(doc_id)
 
     def requeue(self, doc_id: str) -> None:
         """Import a document again from its stored file (recovery, retry)."""
         self.set_status(doc_id, status=DocumentStatus.QUEUED, progress=0.0, error=None)
-        self._queue.put(doc_id)
+        self._waiting.put(doc_id)
 
     def replace(self, doc_id: str) -> None:
         """Import a ready document again; its old points stay searchable until the new
@@ -147,59 +140,20 @@ class ImportPipeline:
         while not self._stopping.is_set():
             self._record_pending_failures()
             try:
-                batch = self._next_batch()
+                batch = self._waiting.next_batch(self.pool_idle_s)
             except queue.Empty:
                 self.pool.stop_if_idle()
                 continue
             if batch is None:
                 break
             self.pool.start()  # the embedders load while the first file is read
-            prepared = self._guarded(self._current, partial(ingest_batch.prepare, self, batch))
+            prepared = self._guarded(
+                [d.id for d in batch], partial(ingest_batch.prepare, self, batch)
+            )
             if prepared is not None:
                 self._prepared.put(prepared)  # blocks while the indexer is PIPELINE_DEPTH behind
-            self._current = []
+            self._waiting.done()
         self._prepared.put(None)
-
-    def _next_batch(self) -> list[Document] | None:
-        """The next documents to import together: the small files waiting now (up to a
-        count and a size), or one large file alone. Raises queue.Empty after a quiet while."""
-        batch: list[Document] = []
-        size = 0
-        self._current = []
-        while len(batch) < BATCH_FILES:
-            doc = self._held
-            if doc is not None:
-                self._current.append(doc.id)  # before `_held` lets go: never idle between
-                self._held = None
-            else:
-                try:
-                    doc_id = (
-                        self._queue.get(timeout=self.pool_idle_s)
-                        if not batch
-                        else (self._queue.get_nowait())
-                    )
-                except queue.Empty:
-                    if batch:
-                        break
-                    raise
-                if doc_id is None:
-                    return batch or None
-                self._current.append(doc_id)
-                self._queue.task_done()  # in hand: `_current` holds it
-                doc = self.documents.find(doc_id)
-                if doc is None or not doc.status.unfinished:
-                    self._current.remove(doc_id)
-                    continue
-            small = doc.size <= SMALL_FILE_BYTES
-            if batch and (not small or size + doc.size > BATCH_BYTES):
-                self._held = doc
-                self._current.remove(doc.id)
-                break
-            batch.append(doc)
-            size += doc.size
-            if not small:
-                break
-        return batch
 
     def _index_loop(self) -> None:
         while True:

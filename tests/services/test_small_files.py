@@ -142,7 +142,7 @@ def test_reader_round_trip_gives_each_file_its_own_outcome_and_time_limit(
 def test_progress_events_reach_the_ui_for_batched_and_large_documents(
     client: Any, container: Any, reader: GatedReader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("backend.services.ingest_pipeline.SMALL_FILE_BYTES", 2000)
+    monkeypatch.setattr("backend.services.ingest_queue.SMALL_FILE_BYTES", 2000)
     seen: list[dict[str, Any]] = []
     real = container.events.publish_many
 

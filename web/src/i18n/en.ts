@@ -47,6 +47,8 @@ const en = {
     empty: 'No documents yet. Drop some files above and they will be imported in the background.',
     uploading: 'Uploading {pct}%',
     deleteConfirm: 'Remove “{name}” and its indexed passages from this knowledge base?',
+    deleteFolderConfirm:
+      'Remove “{name}” and its indexed passages from this knowledge base? The file stays in its linked folder, and the sync leaves it out until it leaves the folder.',
     deleted: 'Document removed',
     chunks: '{n} passages',
     pages: '{n} pages',

@@ -48,6 +48,8 @@ const zhCN: Messages = {
     empty: '还没有文档。把文件拖到上方，导入会在后台进行。',
     uploading: '上传中 {pct}%',
     deleteConfirm: '从知识库中移除「{name}」及其索引段落？',
+    deleteFolderConfirm:
+      '从知识库中移除「{name}」及其索引段落？文件仍留在关联文件夹中，之后的同步会跳过它，直到它被移出该文件夹。',
     deleted: '文档已移除',
     chunks: '{n} 个段落',
     pages: '{n} 页',

@@ -4,11 +4,11 @@ New files are imported, changed ones (size or time differ, then the bytes' hash)
 again, deleted ones removed with their vectors and stored copy. A file renamed or moved
 with the same bytes keeps its document (nothing embedded again); a rename that also
 changed the file is a delete and an add. A file whose document the person removed in the
-app stays out until it leaves the folder. A changed file is replaced without a gap: the
-new version is imported as a second document of the same relative path while the old one
-stays searchable; `settle` removes the old one once the new one is ready. If the new one
-fails, the old one stays and the failed row says why. After a kill, the same rule settles
-whatever was in flight.
+app stays out until it leaves the folder (a cleared failure: until it changes). A changed
+file is replaced without a gap: the new version is imported as a second document of the
+same relative path while the old one stays searchable; `settle` removes the old one once
+the new one is ready. If the new one fails, the old one stays and the failed row says
+why. After a kill, the same rule settles whatever was in flight.
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ class FolderSync:
             if self.stopping():
                 return True  # the next start's catch-up scan goes on from here
             if relative in kept_out:
-                continue  # removed from the knowledge base by the person: stays out
+                if kept_out[relative] in (None, (file.size, file.modified_at)):
+                    continue  # removed from the knowledge base by the person: stays out
+                self.folders.release(folder.id, {relative})  # a cleared failure, changed since
             doc = current.get(relative)
             if doc is None or self._changed(doc, file):
                 self._import(folder, relative, file)

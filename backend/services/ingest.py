@@ -263,7 +263,7 @@ class IngestService:
 
     def clear(self, kb_id: str, status: str | None) -> int:
         """Remove the knowledge base's failed or duplicate documents, with their files (a
-        linked folder's file stays out of its syncs); how many."""
+        linked folder's file stays out of its syncs until it changes); how many."""
         self.kbs.get(kb_id)
         if status not in CLEARABLE:
             raise AppError(
@@ -272,7 +272,7 @@ class IngestService:
         gone = self.documents.in_kb_with_status(kb_id, DocumentStatus(status))
         self.uploads.disk.make_room()
         for doc in gone:
-            self.documents.delete(doc.id, keep_out=True)
+            self.documents.delete(doc.id, keep_out=True, until_changed=True)
             # A failure that met a full disk may have left points; a delete costs a flush.
             if self.pipeline.store.count(doc.id):
                 self.pipeline.store.delete_document(doc.id)

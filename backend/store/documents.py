@@ -120,16 +120,19 @@ class DocumentRepository:
     def all_stored_names(self) -> set[str]:
         return {r[0] for r in self.db.query("SELECT stored_name FROM documents")}
 
-    def delete(self, doc_id: str, keep_out: bool = False) -> None:
+    def delete(self, doc_id: str, keep_out: bool = False, until_changed: bool = False) -> None:
         """`keep_out`: the person removed it, so a file of a linked folder stays out of the
-        folder's syncs (until it leaves the folder); in the same transaction as the delete."""
+        folder's syncs until it leaves the folder (`until_changed`: or until the file
+        changes); in the same transaction as the delete."""
         with self.db.transaction():
             if keep_out:
                 self.db.execute(
-                    "INSERT OR IGNORE INTO folder_exclusions (folder_id, relative_path, created_at)"
-                    " SELECT folder_id, relative_path, ? FROM documents"
+                    "INSERT OR REPLACE INTO folder_exclusions"
+                    " (folder_id, relative_path, size, modified_at, created_at)"
+                    " SELECT folder_id, relative_path, CASE WHEN ? THEN size END,"
+                    " CASE WHEN ? THEN modified_at END, ? FROM documents"
                     " WHERE id = ? AND folder_id IS NOT NULL AND relative_path IS NOT NULL",
-                    (now_iso(), doc_id),
+                    (until_changed, until_changed, now_iso(), doc_id),
                 )
             self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 

@@ -81,12 +81,14 @@ class FolderRepository:
         """Its documents stay, unlinked (`folder_id` NULL by the schema's foreign key)."""
         self.db.execute("DELETE FROM folders WHERE id = ?", (folder_id,))
 
-    def excluded(self, folder_id: str) -> set[str]:
-        """The relative paths whose documents the person removed: not imported again."""
+    def excluded(self, folder_id: str) -> dict[str, tuple[int, str] | None]:
+        """The relative paths whose documents the person removed, not imported again: each
+        with the (size, modified_at) it is out for, or None while it is in the folder."""
         rows = self.db.query(
-            "SELECT relative_path FROM folder_exclusions WHERE folder_id = ?", (folder_id,)
+            "SELECT relative_path, size, modified_at FROM folder_exclusions WHERE folder_id = ?",
+            (folder_id,),
         )
-        return {r[0] for r in rows}
+        return {r[0]: None if r[1] is None else (int(r[1]), str(r[2])) for r in rows}
 
     def release(self, folder_id: str, relative_paths: set[str]) -> None:
         """These files left the folder: one that comes back under the same path is new."""

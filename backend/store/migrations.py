@@ -68,11 +68,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN modified_at TEXT;
     CREATE INDEX documents_folder ON documents(folder_id, relative_path)
     """,
-    # 3: files of a linked folder that the user removed from the knowledge base
+    # 3: files of a linked folder that the user removed from the knowledge base; size and
+    # modified_at are the file's when a failed document was cleared (it comes back once
+    # it changes), NULL when the person removed it (out until it leaves the folder)
     """
     CREATE TABLE folder_exclusions (
         folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
         relative_path TEXT NOT NULL,
+        size INTEGER,
+        modified_at TEXT,
         created_at TEXT NOT NULL,
         PRIMARY KEY (folder_id, relative_path)
     )

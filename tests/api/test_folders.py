@@ -238,6 +238,25 @@ def test_a_file_removed_in_the_app_stays_out_until_it_leaves_the_folder(
     _assert_no_orphan_points(fast_container, docs)
 
 
+def test_a_cleared_failure_stays_out_until_its_file_changes(client, fast_container, tmp_path):
+    root = _folder(tmp_path)
+    _write(root, "blank.md", "   \n\n  ")  # no readable text: the import fails
+    kb_id = _kb(client)
+    _link(client, kb_id, root)
+    docs = _settled(client, kb_id, {*FACTS, "blank.md"})
+    assert [d["status"] for d in docs if d["relative_path"] == "blank.md"] == ["failed"]
+    assert client.delete(f"/api/kbs/{kb_id}/documents?status=failed").status_code == 204
+
+    _write(root, "new/tea.md", "# Tea\n\nGreen tea steeps for three minutes at eighty degrees.")
+    _settled(client, kb_id, {*FACTS, "new/tea.md"})  # a sync ran: the failure stays cleared
+    _write(root, "blank.md", "# Blank\n\nThe blank page now holds the ferry timetable.",
+           mtime_step=5)  # fmt: skip
+    docs = _settled(client, kb_id, {*FACTS, "new/tea.md", "blank.md"})
+    assert all(d["status"] == "ready" for d in docs)
+    assert "ferry timetable" in _sources(client, kb_id, "ferry timetable")[0]["text"]
+    _assert_no_orphan_points(fast_container, docs)
+
+
 def test_unlink_keeps_or_removes_the_documents(client, fast_container, tmp_path):
     kb_id = _kb(client)
     kept_root, removed_root = tmp_path / "kept", tmp_path / "removed"

@@ -103,7 +103,7 @@ class FolderSync:
             if len(versions) > 1 or doc.status is not DocumentStatus.READY:
                 continue  # in the middle of a change: a delete and an add say it plainly
             for new_path, file in list(arrived.items()):
-                if file.size == doc.size and _same_bytes(file.path, doc.sha256):
+                if file.size == doc.size and _sha256(file.path) == doc.sha256:
                     self.ingest.move_in_folder(doc, new_path, file.modified_at)
                     del arrived[new_path]
                     moved.append(relative)
@@ -121,10 +121,10 @@ class FolderSync:
             return True  # the file it duplicated is gone: it must be searchable itself
         if doc.size == file.size and doc.modified_at == file.modified_at:
             return False
-        try:
-            same = _sha256(file.path) == doc.sha256
-        except OSError:
+        digest = _sha256(file.path)
+        if digest is None:
             return False  # gone or unreadable now: the next scan sees what it became
+        same = digest == doc.sha256
         if same:  # touched, or copied back: the same bytes
             self.documents.update(doc.id, size=file.size, modified_at=file.modified_at)
         return not same
@@ -143,16 +143,13 @@ class FolderSync:
             self.ingest.delete_document(kb_id, doc.id)
 
 
-def _same_bytes(path: Path, sha256: str) -> bool:
-    try:
-        return _sha256(path) == sha256
-    except OSError:
-        return False
-
-
-def _sha256(path: Path) -> str:
+def _sha256(path: Path) -> str | None:
+    """The file's digest; None when it is gone or cannot be read."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
+    try:
+        with path.open("rb") as stream:
+            while block := stream.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None
     return digest.hexdigest()

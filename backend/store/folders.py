@@ -92,6 +92,8 @@ class FolderRepository:
 
     def release(self, folder_id: str, relative_paths: set[str]) -> None:
         """These files left the folder: one that comes back under the same path is new."""
+        if not relative_paths:
+            return
         with self.db.transaction():
             for relative in relative_paths:
                 self.db.execute(

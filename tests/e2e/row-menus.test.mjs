@@ -1,8 +1,12 @@
-// The "more" menu of the knowledge-base and conversation rows: shown on hover, renames
-// through the real API, and offers export: a .wowkb package of a knowledge base, Markdown
-// of a conversation.
+// The "more" menu of the knowledge-base, conversation and document rows: shown on hover,
+// renames through the real API, offers export (a .wowkb package of a knowledge base,
+// Markdown of a conversation), and deleting a linked folder's document says what the sync
+// will do with its file.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openApp, tid } from './harness.mjs'
 
 let backend
@@ -52,5 +56,27 @@ describe('row menus', () => {
     assert.deepEqual(sessionItems, ['Rename', 'Export as Markdown', 'Delete'])
     await page.locator(tid('session-item'), { hasText: 'Renamed chat' }).waitFor()
     assert.equal((await backend.api('GET', `/api/sessions/${asked.session_id}`)).body.title, 'Renamed chat')
+  })
+  test("deleting a linked folder's document says its file stays out of the sync", async () => {
+    const kb = (await backend.api('POST', '/api/kbs', { name: 'Folder notes' })).body
+    const folder = mkdtempSync(join(tmpdir(), 'wowrag-e2e-folder-'))
+    writeFileSync(join(folder, 'tides.md'), '# Tides\n\nThe keeper logs the tide at dawn.')
+    assert.equal((await backend.api('POST', `/api/kbs/${kb.id}/folders`, { path: folder })).status, 201)
+    await page.goto(`${backend.url}/?token=${backend.token}`)
+    await page.locator(tid('kb-item'), { hasText: 'Folder notes' }).click()
+    const row = page.locator(`${tid('doc-row')}[data-status="ready"]`, { hasText: 'tides.md' })
+    await row.waitFor({ timeout: 60_000 })
+    await row.hover()
+    await row.locator(tid('doc-menu')).click()
+    await page.locator(`${tid('doc-delete')}:visible`).click()
+    const ask = page.locator('.el-message-box')
+    assert.match(await ask.innerText(), /stays in its linked folder/)
+    await ask.getByRole('button', { name: 'Delete' }).click()
+    await row.waitFor({ state: 'detached' })
+    // A new file wakes the folder's sync; the deleted one does not come back with it.
+    writeFileSync(join(folder, 'ferry.md'), '# Ferry\n\nThe ferry leaves at seven.')
+    await page.locator(`${tid('doc-row')}[data-status="ready"]`, { hasText: 'ferry.md' }).waitFor({ timeout: 60_000 })
+    const docs = (await backend.api('GET', `/api/kbs/${kb.id}/documents`)).body
+    assert.deepEqual(docs.map((d) => d.filename), ['ferry.md'])
   })
 })

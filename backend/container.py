@@ -149,11 +149,13 @@ class Container:
         self.events.publish({"type": "passage_vectors", **state.to_dict()})
 
     def _use_llamaindex(self) -> None:
-        """The chat retrieves through LlamaIndex's retriever interface once its core is
-        imported (2 to 2.6 s, about 100 MB): in the background, never before the first
-        paint. Until then, and if it cannot load, the retrieve step asks the retriever
-        directly; both give the same passages."""
+        """LlamaIndex's core (2 to 2.6 s, about 100 MB to import) loads in the background,
+        never before the first paint. Imports split through its node parser (an import
+        that starts earlier waits for it); the chat retrieves through its retriever
+        interface once loaded. Until then, and if it cannot load, the retrieve step asks
+        the retriever directly; both give the same passages."""
         try:
+            import backend.rag.llamaindex  # noqa: F401  the import's node parser, warm
             from backend.rag.llamaindex_retrieval import LlamaIndexRetrieval
 
             self.chat.use_retriever(LlamaIndexRetrieval(self.retriever))

@@ -20,7 +20,7 @@ import numpy as np
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser.interface import NodeParser
-from llama_index.core.schema import BaseNode, TextNode
+from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 from llama_index.core.vector_stores.types import (
     BasePydanticVectorStore,
     VectorStoreQuery,
@@ -29,7 +29,7 @@ from llama_index.core.vector_stores.types import (
 
 from backend.rag.embedder import Embedder
 from backend.rag.sparse import KeywordEncoder, keyword_text
-from backend.rag.splitter import split_pages
+from backend.rag.splitter import Chunk, split_pages
 from backend.rag.vectors.store import ChunkPoint, SearchQuery, VectorStore
 
 
@@ -56,28 +56,79 @@ class UseEmbedding(BaseEmbedding):
 
 
 class ChineseSentenceNodeParser(NodeParser):
-    """The app's Chinese-aware chunking (sentences, headings, pages) as a node parser.
-    A document's `page` metadata, if present, is kept on every node."""
+    """The app's Chinese-aware chunking (sentences, headings, pages) as a node parser; the
+    import turns every document into nodes through it.
+
+    A document's `page` metadata, if present, is kept on every node. Consecutive documents
+    with the same `doc_id` metadata are the pages of one file: they are split together,
+    so a heading carries over to the next page and chunk numbers run on. Each node keeps
+    the offsets of its sentences (`units`), which the embedder and the answer use."""
 
     def _parse_nodes(
         self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
     ) -> list[BaseNode]:
         out: list[BaseNode] = []
-        for node in nodes:
-            page = node.metadata.get("page")
-            for chunk in split_pages([(page, node.get_content())]):
-                out.append(
-                    TextNode(
-                        text=chunk.text,
-                        metadata={
-                            **node.metadata,
-                            "page": chunk.page,
-                            "heading": chunk.heading,
-                            "chunk_index": chunk.index,
-                        },
-                    )
+        for pages in _files(nodes):
+            chunks = split_pages([(p.metadata.get("page"), p.get_content()) for p in pages])
+            by_page = {p.metadata.get("page"): p for p in pages}
+            for chunk in chunks:
+                page = by_page.get(chunk.page, pages[0])
+                node = TextNode(
+                    text=chunk.text,
+                    metadata={
+                        **page.metadata,
+                        "page": chunk.page,
+                        "heading": chunk.heading,
+                        "headings": list(chunk.headings),
+                        "chunk_index": chunk.index,
+                        "units": [list(u) for u in chunk.units],
+                    },
+                    excluded_embed_metadata_keys=list(INTERNAL_KEYS),
+                    excluded_llm_metadata_keys=list(INTERNAL_KEYS),
                 )
+                node.relationships[NodeRelationship.SOURCE] = page.as_related_node_info()
+                out.append(node)
         return out
+
+
+# What the app needs back from a node, but no model should read.
+INTERNAL_KEYS = ("units", "headings", "chunk_index", "doc_id")
+
+
+def _files(nodes: Sequence[BaseNode]) -> list[list[BaseNode]]:
+    """Consecutive nodes of the same file (same `doc_id`); a node without one is a file."""
+    files: list[list[BaseNode]] = []
+    for node in nodes:
+        doc_id = node.metadata.get("doc_id")
+        if files and doc_id is not None and files[-1][0].metadata.get("doc_id") == doc_id:
+            files[-1].append(node)
+        else:
+            files.append([node])
+    return files
+
+
+def document_chunks(doc_id: str, pages: Sequence[tuple[int | None, str]]) -> list[Chunk]:
+    """A file's pages as LlamaIndex `Document`s, through the node parser, back as the
+    chunks the import stores."""
+    documents = [
+        Document(text=text, metadata={"doc_id": doc_id, "page": page}) for page, text in pages
+    ]
+    nodes = ChineseSentenceNodeParser(include_prev_next_rel=False).get_nodes_from_documents(
+        documents
+    )
+    return [_chunk(node) for node in nodes]
+
+
+def _chunk(node: BaseNode) -> Chunk:
+    meta = node.metadata
+    return Chunk(
+        text=node.get_content(),
+        page=meta["page"],
+        heading=meta["heading"],
+        index=meta["chunk_index"],
+        units=[(a, b) for a, b in meta["units"]],
+        headings=tuple(meta["headings"]),
+    )
 
 
 class WowRagVectorStore(BasePydanticVectorStore):

@@ -20,7 +20,7 @@ import numpy as np
 
 from backend.rag.readers import ParsedDocument, ReaderError
 from backend.rag.readers.progress import PageListener
-from backend.rag.splitter import Chunk, split_pages
+from backend.rag.splitter import Chunk
 from backend.rag.vectors.store import ChunkPoint
 from backend.services.chunk_points import chunk_points, estimated_bytes
 from backend.store.models import Document, DocumentStatus
@@ -105,7 +105,12 @@ def prepare(pipeline: ImportPipeline, docs: list[Document]) -> PreparedBatch | N
 
 
 def _split(doc: Document, parsed: ParsedDocument) -> ParsedFile | None:
-    chunks = split_pages([(p.page, p.text) for p in parsed.pages])
+    # LlamaIndex's core loads here on the first import of a run (2 to 2.6 s) unless the
+    # container's warm-up after the first paint has loaded it already: never on the way
+    # to the window.
+    from backend.rag.llamaindex import document_chunks
+
+    chunks = document_chunks(doc.id, [(p.page, p.text) for p in parsed.pages])
     if not chunks:
         return None
     # Each distinct sentence is embedded once: the overlap between neighbouring chunks

@@ -5,6 +5,7 @@ the answerers alike, so it sits below both."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 Language = Literal["zh", "en"]
@@ -16,6 +17,12 @@ NOT_FOUND = {
 }
 
 
+# Retrieval keeps only the candidates in the question's language for the keyword list,
+# and the next question mostly meets the same chunks again.
+DETECTED_TEXTS = 4096
+
+
+@lru_cache(maxsize=DETECTED_TEXTS)
 def detect_language(text: str) -> Language:
     """Chinese when a fair share of the letters are Han characters."""
     han = len(_CJK.findall(text))

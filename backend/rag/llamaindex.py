@@ -55,6 +55,10 @@ class UseEmbedding(BaseEmbedding):
         return self._get_text_embedding(query)
 
 
+# What the app needs back from a node, but no model should read.
+INTERNAL_KEYS = ("units", "headings", "chunk_index", "doc_id")
+
+
 class ChineseSentenceNodeParser(NodeParser):
     """The app's Chinese-aware chunking (sentences, headings, pages) as a node parser; the
     import turns every document into nodes through it.
@@ -89,10 +93,6 @@ class ChineseSentenceNodeParser(NodeParser):
                 node.relationships[NodeRelationship.SOURCE] = page.as_related_node_info()
                 out.append(node)
         return out
-
-
-# What the app needs back from a node, but no model should read.
-INTERNAL_KEYS = ("units", "headings", "chunk_index", "doc_id")
 
 
 def _files(nodes: Sequence[BaseNode]) -> list[list[BaseNode]]:

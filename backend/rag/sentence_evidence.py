@@ -25,6 +25,8 @@ import re
 FOCUS_WEIGHT = 3.0
 TOPIC_WEIGHT = 0.3
 FOCUS_REACH = 2
+# how far back the asked phrase before a Chinese question word reaches
+PHRASE_REACH = 4
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[.,]\d+)?")
@@ -70,8 +72,9 @@ def _asking_spans(question: str) -> list[tuple[int, int]]:
 
 def _han_terms(question: str) -> dict[str, tuple[int, int]]:
     """The question's Han character pairs that hold no asking character, with where each
-    sits; "什么", "以什" and "么为" are how the question asks, not what it is about."""
-    asking = _asking_spans(question)
+    sits; "什么", "以什" and "么为" are how the question asks, not what it is about, and
+    so is the glue just before a question word ("镇在" of "王江泾镇在哪里")."""
+    asking = [(_glue_start(question, a), b) for a, b in _asking_spans(question)]
     found: dict[str, tuple[int, int]] = {}
     for run in _HAN.finditer(question):
         for i in range(run.start(), run.end() - 1):
@@ -81,22 +84,42 @@ def _han_terms(question: str) -> dict[str, tuple[int, int]]:
 
 
 def _han_focus(question: str) -> set[str]:
-    """The character pairs within reach of each Chinese question word, past the glue
-    characters between ("西边是什么" -> 西边, "以什么为食" -> 为食)."""
+    """The character pairs that name what is asked, on either side of each Chinese question
+    word. Before it: the phrase that ends at the glue characters in between and reaches
+    back to "的" (the attribute of "X的分布区域是哪些" -> 分布, 布区, 区域; without a "的"
+    the two characters before), never a pair across the glue ("镇在" of "王江泾镇在哪里"
+    names no asked thing). After it: the next characters, glue included ("以什么为食" ->
+    为食, which the answer repeats)."""
     found: set[str] = set()
     pairs = _han_terms(question)
     for a, b in _asking_spans(question):
-        start = a
-        while start > 0 and question[start - 1] in _GLUE:
+        end = _glue_start(question, a)
+        start = end
+        while start > 0 and end - start < PHRASE_REACH and _is_han(question[start - 1]):
+            if question[start - 1] == "的":
+                break
             start -= 1
-        end = b
-        while end < len(question) and question[end] in _GLUE and end - b < 1:
-            end += 1
-        low, high = start - FOCUS_REACH, b + (end - b) + FOCUS_REACH
+        if start == 0 or question[start - 1] != "的":
+            start = max(start, end - FOCUS_REACH)  # no "X的" phrase: the nearest word
+        after = b
+        while after < len(question) and question[after] in _GLUE and after - b < 1:
+            after += 1
+        high = after + FOCUS_REACH
         found.update(
-            t for t, (i, j) in pairs.items() if (low <= i and j <= a) or (b <= i and j <= high)
+            t for t, (i, j) in pairs.items() if (start <= i and j <= end) or (b <= i and j <= high)
         )
     return found
+
+
+def _glue_start(question: str, asking: int) -> int:
+    """Where the glue characters right before a question word begin."""
+    while asking > 0 and question[asking - 1] in _GLUE:
+        asking -= 1
+    return asking
+
+
+def _is_han(char: str) -> bool:
+    return bool(_HAN.match(char))
 
 
 def _english_focus(question: str) -> set[str]:

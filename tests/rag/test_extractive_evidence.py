@@ -71,3 +71,18 @@ def test_across_languages_a_close_runner_up_comes_along_where_one_language_says_
     same = _said([_passage(sentences, sep=" ")], "In which year was the tower completed?")
     assert len(across) == 2
     assert len(same) == 1
+
+
+def test_the_asked_attribute_of_x_de_y_is_the_focus_and_no_pair_crosses_the_glue():
+    # "X的Y是哪些": Y is what the answer sentence repeats; "Y是" is no term of it.
+    weights = question_weights("膨趾膜鳕的分布区域是哪些？")
+    assert weights["分布"] == weights["区域"] > weights["膨趾"]
+    assert "域是" not in weights or weights["域是"] == weights["膨趾"]
+    # "X在哪里": "镇在" joins the subject to the glue; a sentence that merely has the
+    # subject followed by 在 does not answer where the town is.
+    sentences = [
+        "青河镇是隶属于中国东江省北山市的一个镇，南面毗邻北山城区。",
+        "近年来，大量的民间投资注入该镇，青河镇在全国率先实现了织造无梭化。",
+    ]
+    weighed = evidence("青河镇在哪里？", sentences)
+    assert weighed[0] >= weighed[1]

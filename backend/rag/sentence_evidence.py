@@ -108,6 +108,9 @@ def _han_focus(question: str) -> set[str]:
         found.update(
             t for t, (i, j) in pairs.items() if (start <= i and j <= end) or (b <= i and j <= high)
         )
+        if end - start == 1:
+            # a one-character attribute ("X的蛋有什么特征"): no character pair holds it
+            found.add(question[end - 1])
     return found
 
 
@@ -140,7 +143,7 @@ def question_weights(question: str) -> dict[str, float]:
     """Each term of the question with its weight as evidence: the focus weighs more."""
     focus = _han_focus(question) | _english_focus(question)
     latin = {_stem(w) for w in _LATIN.findall(question) if w.lower() not in _STOP}
-    asked = latin | set(_han_terms(question))
+    asked = latin | set(_han_terms(question)) | focus
     return {t: (FOCUS_WEIGHT if t in focus else 1.0) for t in asked}
 
 
@@ -149,7 +152,7 @@ def evidence(question: str, sentences: list[str], topic: str = "") -> list[float
     A term's weight is its focus weight times its rarity among these sentences; a term of
     the topic (the passage's opening sentence, its file name or heading) counts less."""
     asked = question_weights(question)
-    held = [terms(s) for s in sentences]
+    held = [terms(s) | set(s) for s in sentences]  # single characters meet a one-character focus
     if not asked or not held:
         return [0.0] * len(sentences)
     topical = terms(topic) | held[0]

@@ -86,3 +86,15 @@ def test_the_asked_attribute_of_x_de_y_is_the_focus_and_no_pair_crosses_the_glue
     ]
     weighed = evidence("青河镇在哪里？", sentences)
     assert weighed[0] >= weighed[1]
+
+
+def test_a_one_character_attribute_is_the_focus_though_no_character_pair_holds_it():
+    # "X的蛋有什么特征": 蛋 is one character, so no pair of the answer sentence holds it.
+    p = _passage(
+        [
+            ("赤冠雉是一种大型的鸟类，一般长86厘米。", 0.60),
+            ("赤冠雉栖于森林中，以果实为食。", 0.45),
+            ("雌鸟每次会生2至3只蛋，蛋表面粗糙及呈白色。", 0.30),
+        ]
+    )
+    assert _said([p], "赤冠雉的蛋有什么特征？")[0].startswith("雌鸟每次会生")

@@ -108,14 +108,20 @@ class PassageVectors:
     def ready(self) -> bool:
         """Retrieval may add the e5 list: the query embedder is loaded and some chunk has a
         passage vector."""
-        return self._query is not None and self._state.done > 0
+        return self._query is not None and self._state.done > 0 and not self._stop.is_set()
 
     def search(
         self, question: str, kb_ids: list[str] | None, limit: int
     ) -> Future[list[PassageHit]]:
         """The question's e5 vector and the store's passage search, on a thread of their own
-        (numpy releases the GIL, so this runs alongside the light model's query)."""
-        return self._searches.submit(self._search, question, kb_ids, limit)
+        (numpy releases the GIL, so this runs alongside the light model's query). Once the
+        app closes, none: a turn still streaming answers from the light model's lists."""
+        try:
+            return self._searches.submit(self._search, question, kb_ids, limit)
+        except RuntimeError:  # the search threads have shut down
+            closed: Future[list[PassageHit]] = Future()
+            closed.set_result([])
+            return closed
 
     def _search(self, question: str, kb_ids: list[str] | None, limit: int) -> list[PassageHit]:
         return self._store.search_passages(self._vector(question), kb_ids, limit)

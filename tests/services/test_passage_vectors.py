@@ -168,6 +168,11 @@ def test_retrieval_adds_the_e5_list_for_chunks_that_have_passage_vectors(store, 
         assert max(gains, key=gains.__getitem__) == TEXTS[1]  # the e5 list entered the fusion
     finally:
         vectors.close()
+    # A turn that retrieves while the app closes answers from the light model's lists.
+    retriever.passages = vectors
+    assert not vectors.ready()
+    assert vectors.search(question, ["kb1"], 3).result() == []
+    assert retriever.retrieve(question, ["kb1"], 3)[0].text == TEXTS[1]
 
 
 def test_a_data_dir_from_before_the_pass_is_searchable_and_re_embedded_when_reopened(

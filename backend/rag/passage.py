@@ -29,6 +29,9 @@ class Passage:
     dense: float
     coverage: float
     keywords: float = 0.0
+    # The same share with each term weighted by how few of the candidates hold it
+    # (HybridRetriever.rarity_weighted): what relevance.py judges by.
+    rare_coverage: float = 0.0
     # The median MaxSim of every candidate the search considered for this question: how
     # much the best passage stands out from the crowd (relevance.py) is dense - this.
     crowd: float = 0.0

@@ -20,6 +20,7 @@ heading, so term coverage over "file name + heading + text" picks the right twin
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -139,7 +140,9 @@ class HybridRetriever:
         )[:top_k]
         e5_scores = {h.id: h.score for h in e5}
         e5_crowd = crowd_of(list(e5_scores.values()), E5_CROWD_PRIOR) if e5 else 0.0
+        rare = self.rarity_weighted(terms, list(texts.values()))
         for passage in ranked:
+            passage.rare_coverage = self.coverage(rare, texts[passage.point_id])
             passage.crowd = crowd
             passage.e5 = e5_scores.get(passage.point_id)
             passage.e5_crowd = e5_crowd
@@ -223,6 +226,21 @@ class HybridRetriever:
             for term in self.lexical_keys(value):
                 weights.pop(term, None)
         return weights
+
+    def rarity_weighted(
+        self, terms: dict[int | str, float], texts: list[str]
+    ) -> dict[int | str, float]:
+        """The question's terms, each weighted by how few of the candidates hold it (an IDF
+        over the candidates): a term most candidates share says little about whether one
+        of them is about the question. Chinese terms are character pairs, many of them
+        spurious ("的分"); weighed so, a question about a subject the knowledge base never
+        names stops looking half-covered by its common words (relevance.py)."""
+        held = [self.lexical_keys(text) for text in texts]
+        count = len(held)
+        return {
+            term: weight * math.log(1 + count / (1 + sum(term in h for h in held)))
+            for term, weight in terms.items()
+        }
 
     def coverage(
         self, terms: dict[int | str, float], text: str, context: frozenset[int | str] = frozenset()

@@ -18,6 +18,7 @@ from backend.rag.relevance import (
 def _passage(text: str, dense: float, coverage: float, crowd: float) -> Passage:
     p = Passage(1, "k", "d", "d.txt", None, text, "", 1.0, dense, coverage)
     p.units, p.crowd = [UnitScore(0, len(text), dense)], crowd
+    p.rare_coverage = coverage
     return p
 
 

@@ -205,3 +205,21 @@ def test_keyword_evidence_across_languages_is_left_out_of_the_fusion():
     assert set(keywords.scores) == {"en"}
     _, mixed = ranked_lists([same, other], coverage, ALL_STAGES)
     assert set(mixed.scores) == {"en", "zh"}  # no question language given: as before
+
+
+def test_a_subject_no_candidate_names_is_not_covered_by_the_questions_common_words():
+    """Asked about a station the knowledge base never names, the best passage holds the
+    question's common words ("railway line"); weighted by how few candidates hold each
+    term, those count for little and the missing name for much (relevance.py judges by
+    the weighted share)."""
+    hits = [
+        (f"c{n}", f"The railway line number {n} runs through the valley.", 0.5, 3.0)
+        for n in range(4)
+    ]
+    asked = "Which railway line serves Jiaxing?"
+    best = _retriever(hits).retrieve(asked, None, 1)[0]
+    assert best.coverage > 0.3
+    assert best.rare_coverage < best.coverage / 2
+    named = [*hits, ("named", "Jiaxing South station lies on the railway line.", 0.5, 3.0)]
+    found = _retriever(named).retrieve(asked, None, 1)[0]
+    assert found.point_id == "named" and found.rare_coverage > 3 * best.rare_coverage

@@ -1,7 +1,8 @@
 """What kind of thing a question asks for, and whether a sentence holds one.
 
 Who -> a person or organisation, when -> a date or time, how many / 多少 / 几 -> a number
-(with its unit), where -> a place, how (to) -> steps. The extractive answerer prefers the
+(with its unit), which book / 哪部作品 -> a title (《》 or quoted), where -> a place, how
+(to) -> steps. The extractive answerer prefers the
 sentence that holds an item of the asked kind which the question does not already
 contain: "When did X open?" is answered by the sentence with a date, not by the one that
 repeats the question's words best.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-AnswerType = Literal["person", "date", "number", "place", "steps", "other"]
+AnswerType = Literal["person", "date", "number", "work", "place", "steps", "other"]
 
 _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
@@ -31,6 +32,16 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"\bhow (many|much|long|big|old|far|heavy|large|tall|high|wide|deep|fast|often)\b|"
             r"\bwhat (percentage|percent|proportion|number|amount|size|price|cost|population)\b|"
             r"多少|几[个位种次名岁年天条部本项人家座只支场届层倍]|多[久长大高重远宽深快]|百分之|比例|人口",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "work",
+        re.compile(
+            r"\b(what|which) (book|novel|film|movie|album|song|magazine|newspaper|poem|play|"
+            r"opera|game|series|show|painting|treaty)\b|"
+            r"(什么|哪[一]?[部本首张篇个幅])(著作|作品|书|小说|电影|影片|专辑|歌曲?|杂志|报纸?|诗|"
+            r"剧|节目|游戏|文章|论文|画|条约)",
             re.IGNORECASE,
         ),
     ),
@@ -77,6 +88,8 @@ _HELD: dict[AnswerType, re.Pattern[str]] = {
         r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b|percent|百分之",
         re.IGNORECASE,
     ),
+    # a title: Chinese marks works with 《》, English quotes them
+    "work": re.compile(r"《[^》]+》|[“\"][A-Z][^”\"]{2,}[”\"]"),
     "person": re.compile(
         r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.|[A-Z][a-z]+|de|van|von|of))+|"
         r"[\u4e00-\u9fff]{1,4}(先生|女士|教授|博士|总统|主席|皇帝|国王|公司|集团|大学|协会|组织|委员会)|"

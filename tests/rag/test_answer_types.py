@@ -21,6 +21,9 @@ from backend.rag.answer_types import asked_type, holds_type, is_question
         ("总部在哪里？", "place"),
         ("How do I reset the device?", "steps"),
         ("如何重置设备？", "steps"),
+        ("她写过哪部小说？", "work"),
+        ("Which album did the band release first?", "work"),
+        ("他一共写了几部小说？", "number"),
         ("What is the theme of the book?", "other"),
     ],
 )
@@ -41,3 +44,11 @@ def test_question_sentence_recognised_with_closing_quotes():
     assert is_question("新款手机什么时间开售？")
     assert is_question("Who sells it?")
     assert not is_question("新款手机于三月开售。")
+
+
+def test_answer_typing_a_title_is_a_work_the_question_does_not_already_name():
+    question = "除了《春雨集》之外，作者还写过什么著作？"
+    assert holds_type("他晚年的见闻都收在《北窗杂记》里。", "work", question)
+    assert not holds_type("《春雨集》是他的第一部诗集。", "work", question)
+    assert not holds_type("他晚年定居在北方。", "work", question)
+    assert holds_type('Her first novel, "The Quiet Shore", came out in 1951.', "work")

@@ -2,10 +2,9 @@
 
 Who -> a person or organisation, when -> a date or time, how many / 多少 / 几 -> a number
 (with its unit), which book / 哪部作品 -> a title (《》 or quoted), where -> a place, how
-(to) -> steps. The extractive answerer prefers the
-sentence that holds an item of the asked kind which the question does not already
-contain: "When did X open?" is answered by the sentence with a date, not by the one that
-repeats the question's words best.
+(to) -> steps. The extractive answerer prefers the sentence that holds an item of the
+asked kind which the question does not already contain: "When did X open?" is answered
+by the sentence with a date, not by the one that repeats the question's words best.
 """
 
 from __future__ import annotations

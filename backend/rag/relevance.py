@@ -56,6 +56,9 @@ negative's was at most 0.046 (p90 0.036), an answerable question's at least 0.02
 the answerable questions at the refusal the sum reaches. The samples are small (a rule
 moves by 1/60 per question); the full-size check is quality.py with
 `--passage-vectors wait`. A passage without an e5 vector is judged by the light model.
+When relevance moved from plain to rare coverage (above), the e5 floor of 0.40 stayed: on
+the same 80-paragraph sets with e5 on, every answerable question kept before was kept,
+and same-language negatives refused rose from .93 / .97 to .97 / 1.00 (zh / en).
 """
 
 from __future__ import annotations

@@ -98,3 +98,19 @@ def test_a_one_character_attribute_is_the_focus_though_no_character_pair_holds_i
         ]
     )
     assert _said([p], "赤冠雉的蛋有什么特征？")[0].startswith("雌鸟每次会生")
+
+
+def test_a_sentence_that_opens_with_a_pronoun_comes_with_the_one_naming_its_referent():
+    p = _passage(
+        [
+            ("联盟成立于1920年，总部设在芝加哥。", 0.30),
+            ("赵明远成为史上首位带领两支不同球队夺冠的教练。", 0.50),
+            ("他也以68岁高龄夺冠而成为史上年龄最大的主教练。", 0.80),
+        ]
+    )
+    said = _said([p], "谁是史上年龄最大的主教练？")
+    assert said[0].startswith("他也以68岁高龄")  # the best sentence still comes first
+    assert any(s.startswith("赵明远") for s in said[1:])
+    # a sentence that names its own subject brings nothing before it
+    plain = _passage([("联盟成立于1920年。", 0.3), ("赵明远是年龄最大的主教练。", 0.8)])
+    assert _said([plain], "谁是史上年龄最大的主教练？") == ["赵明远是年龄最大的主教练。"]

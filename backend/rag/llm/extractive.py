@@ -12,6 +12,8 @@ How a sentence is chosen (answer_types.py holds the question and sentence kinds)
   many", …) that the question does not already name is preferred;
 - when the answer continues in the next sentence (the chosen one ends in a colon, or
   the next opens with a dash: "…是谁？" then "——" and the name), that one comes along;
+  when the chosen one opens with a pronoun ("他也以…", "It is also known as …"), the
+  sentence before it, which names what the pronoun stands for, comes after it;
 - a simple question gets its best sentence and a close runner-up (or, when the best lacks
   the asked kind, the close runner-up that has it); a question with parts one more per
   part, three at most; the best always first.
@@ -56,6 +58,8 @@ EVIDENCE_WEIGHT = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：…」』”\"')）]$")
 _LEADS_ON = re.compile(r"[:：]\s*$")
 _CONTINUES = re.compile(r"^\s*(——|—|–|-{2})")
+# A sentence that opens by pointing back ("他也以39岁高龄…", "It is also known as …")
+_POINTS_BACK = re.compile(r"^\s*(?:[他她它]们?|[这此该其])|^\s*(?:He|She|It|They|This|These)\b")
 _PARTS = re.compile(r"[？?；;]|(?:以及|并且|分别|and (?:what|when|where|who|how|which))")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")
 
@@ -149,6 +153,20 @@ def _continuation(passage: Passage, unit: UnitScore) -> UnitScore | None:
     return None
 
 
+def _antecedent(passage: Passage, unit: UnitScore) -> UnitScore | None:
+    """The sentence before, when this one opens with a pronoun or a demonstrative: it names
+    what the pronoun stands for ("培顿·曼宁成为…" before "他也以39岁高龄…"), which a reader
+    needs and a "who" question asks."""
+    if not _POINTS_BACK.match(_said(passage, unit)):
+        return None
+    sentences = whole_sentences(passage)
+    position = next((n for n, s in enumerate(sentences) if s.start == unit.start), None)
+    if not position:
+        return None
+    before = sentences[position - 1]
+    return None if is_heading(_said(passage, before)) else before
+
+
 def choose_sentences(
     passages: list[Passage], question: str = ""
 ) -> list[tuple[Passage, UnitScore]]:
@@ -187,6 +205,9 @@ def choose_sentences(
     said: list[tuple[Passage, UnitScore]] = []
     for passage, unit, _ in chosen:
         said.append((passage, unit))
+        before = _antecedent(passage, unit)
+        if before is not None and not any(u.start == before.start for _, u in said):
+            said.append((passage, before))
         following = _continuation(passage, unit)
         if following is not None and not any(u.start == following.start for _, u in said):
             said.append((passage, following))

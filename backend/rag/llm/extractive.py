@@ -12,8 +12,9 @@ How a sentence is chosen (answer_types.py holds the question and sentence kinds)
   many", …) that the question does not already name is preferred;
 - when the answer continues in the next sentence (the chosen one ends in a colon, or
   the next opens with a dash: "…是谁？" then "——" and the name), that one comes along;
-  when the chosen one opens with a pronoun ("他也以…", "It is also known as …"), the
-  sentence before it, which names what the pronoun stands for, comes after it;
+  when the answer is one sentence that opens with a pronoun ("他也以…", "It is also
+  known as …"), the sentence before it, which names what the pronoun stands for, comes
+  after it;
 - a simple question gets its best sentence and a close runner-up (or, when the best lacks
   the asked kind, the close runner-up that has it); a question with parts one more per
   part, three at most; the best always first.
@@ -205,7 +206,8 @@ def choose_sentences(
     said: list[tuple[Passage, UnitScore]] = []
     for passage, unit, _ in chosen:
         said.append((passage, unit))
-        before = _antecedent(passage, unit)
+        # only beside a lone sentence: an answer of two or three stays that long
+        before = _antecedent(passage, unit) if len(chosen) == 1 else None
         if before is not None and not any(u.start == before.start for _, u in said):
             said.append((passage, before))
         following = _continuation(passage, unit)

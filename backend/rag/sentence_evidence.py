@@ -73,7 +73,7 @@ def _asking_spans(question: str) -> list[tuple[int, int]]:
 def _han_terms(question: str) -> dict[str, tuple[int, int]]:
     """The question's Han character pairs that hold no asking character, with where each
     sits; "什么", "以什" and "么为" are how the question asks, not what it is about, and
-    so is the glue just before a question word ("镇在" of "王江泾镇在哪里")."""
+    so is the glue just before a question word ("镇在" of "青河镇在哪里")."""
     asking = [(_glue_start(question, a), b) for a, b in _asking_spans(question)]
     found: dict[str, tuple[int, int]] = {}
     for run in _HAN.finditer(question):
@@ -87,7 +87,7 @@ def _han_focus(question: str) -> set[str]:
     """The character pairs that name what is asked, on either side of each Chinese question
     word. Before it: the phrase that ends at the glue characters in between and reaches
     back to "的" (the attribute of "X的分布区域是哪些" -> 分布, 布区, 区域; without a "的"
-    the two characters before), never a pair across the glue ("镇在" of "王江泾镇在哪里"
+    the two characters before), never a pair across the glue ("镇在" of "青河镇在哪里"
     names no asked thing). After it: the next characters, glue included ("以什么为食" ->
     为食, which the answer repeats)."""
     found: set[str] = set()

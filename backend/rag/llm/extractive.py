@@ -59,7 +59,7 @@ EVIDENCE_WEIGHT = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：…」』”\"')）]$")
 _LEADS_ON = re.compile(r"[:：]\s*$")
 _CONTINUES = re.compile(r"^\s*(——|—|–|-{2})")
-# A sentence that opens by pointing back ("他也以39岁高龄…", "It is also known as …")
+# A sentence that opens by pointing back ("他也以…", "It is also known as …")
 _POINTS_BACK = re.compile(r"^\s*(?:[他她它]们?|[这此该其])|^\s*(?:He|She|It|They|This|These)\b")
 _PARTS = re.compile(r"[？?；;]|(?:以及|并且|分别|and (?:what|when|where|who|how|which))")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")
@@ -156,7 +156,7 @@ def _continuation(passage: Passage, unit: UnitScore) -> UnitScore | None:
 
 def _antecedent(passage: Passage, unit: UnitScore) -> UnitScore | None:
     """The sentence before, when this one opens with a pronoun or a demonstrative: it names
-    what the pronoun stands for ("培顿·曼宁成为…" before "他也以39岁高龄…"), which a reader
+    what the pronoun stands for ("赵明远成为…" before "他也以68岁高龄…"), which a reader
     needs and a "who" question asks."""
     if not _POINTS_BACK.match(_said(passage, unit)):
         return None

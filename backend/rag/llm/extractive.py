@@ -140,31 +140,34 @@ def _parts(question: str) -> int:
     return min(SIMPLE_SENTENCES + len(_PARTS.findall(body)), 3)
 
 
-def _continuation(passage: Passage, unit: UnitScore) -> UnitScore | None:
-    """The next sentence when the answer goes on there."""
+def _neighbours(passage: Passage, unit: UnitScore) -> tuple[UnitScore | None, UnitScore | None]:
+    """The whole sentences just before and just after `unit`."""
     sentences = whole_sentences(passage)
     position = next((n for n, s in enumerate(sentences) if s.start == unit.start), None)
-    if position is None or position + 1 >= len(sentences):
+    if position is None:
+        return None, None
+    before = sentences[position - 1] if position > 0 else None
+    after = sentences[position + 1] if position + 1 < len(sentences) else None
+    return before, after
+
+
+def _continuation(
+    passage: Passage, unit: UnitScore, following: UnitScore | None
+) -> UnitScore | None:
+    """The next sentence when the answer goes on there."""
+    if following is None:
         return None
-    following = sentences[position + 1]
     if _LEADS_ON.search(_said(passage, unit)) or is_question(_said(passage, unit)):
         return following
-    if _CONTINUES.match(_said(passage, following)):
-        return following
-    return None
+    return following if _CONTINUES.match(_said(passage, following)) else None
 
 
-def _antecedent(passage: Passage, unit: UnitScore) -> UnitScore | None:
+def _antecedent(passage: Passage, unit: UnitScore, before: UnitScore | None) -> UnitScore | None:
     """The sentence before, when this one opens with a pronoun or a demonstrative: it names
     what the pronoun stands for ("赵明远成为…" before "他也以68岁高龄…"), which a reader
     needs and a "who" question asks."""
-    if not _POINTS_BACK.match(_said(passage, unit)):
+    if before is None or not _POINTS_BACK.match(_said(passage, unit)):
         return None
-    sentences = whole_sentences(passage)
-    position = next((n for n, s in enumerate(sentences) if s.start == unit.start), None)
-    if not position:
-        return None
-    before = sentences[position - 1]
     return None if is_heading(_said(passage, before)) else before
 
 
@@ -206,13 +209,12 @@ def choose_sentences(
     said: list[tuple[Passage, UnitScore]] = []
     for passage, unit, _ in chosen:
         said.append((passage, unit))
-        # only beside a lone sentence: an answer of two or three stays that long
-        before = _antecedent(passage, unit) if len(chosen) == 1 else None
-        if before is not None and not any(u.start == before.start for _, u in said):
-            said.append((passage, before))
-        following = _continuation(passage, unit)
-        if following is not None and not any(u.start == following.start for _, u in said):
-            said.append((passage, following))
+        before, following = _neighbours(passage, unit)
+        # the referent only beside a lone sentence: an answer of two or three stays that long
+        referent = _antecedent(passage, unit, before) if len(chosen) == 1 else None
+        for neighbour in (referent, _continuation(passage, unit, following)):
+            if neighbour is not None and not any(u.start == neighbour.start for _, u in said):
+                said.append((passage, neighbour))
     return said
 
 

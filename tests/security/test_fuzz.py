@@ -12,28 +12,11 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
-from hypothesis.internal import lambda_sources  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
 from backend.container import Container  # noqa: E402
 from tests.conftest import AUTH, make_settings  # noqa: E402
-
-# CPython 3.11.7 (the one here) can raise "SystemError: AST constructor recursion depth
-# mismatch" from ast.parse (gh-106905, fixed in 3.11.8) when hypothesis describes one of
-# schemathesis' lambdas while collecting; that description is only a repr, so a failed
-# one is just "lambda" instead of an error that stops the whole run.
-_describe = lambda_sources.lambda_description
-
-
-def _lambda_description(f: Any) -> str:
-    try:
-        return str(_describe(f))
-    except SystemError:
-        return "lambda"
-
-
-lambda_sources.lambda_description = _lambda_description
 
 # The ASGI client calls itself "testserver"; the edge answers only its own address.
 HEADERS = {**AUTH, "Host": "127.0.0.1"}

@@ -51,6 +51,7 @@ from backend.rag.question_terms import (
     subject_words,
     word_prefixes,
 )
+from backend.rag.reference import opening_subject, points_back
 from backend.rag.sparse import KeywordEncoder, keyword_text
 from backend.rag.vectors.store import (
     ChunkHit,
@@ -242,6 +243,14 @@ class HybridRetriever:
             for term, weight in terms.items()
         }
 
+    def _opening_subject(self, passage: Passage) -> frozenset[int | str]:
+        """The keys of the subject the passage opens with (reference.py): a sentence that
+        points back to it holds it."""
+        if not passage.units:
+            return frozenset()
+        first = passage.units[0]
+        return self.lexical_keys(opening_subject(passage.text[first.start : first.end]))
+
     def coverage(
         self, terms: dict[int | str, float], text: str, context: frozenset[int | str] = frozenset()
     ) -> float:
@@ -269,9 +278,11 @@ class HybridRetriever:
         for term in self.lexical_keys(counted(quantity or "")):
             asked[term] = IDENTIFIER_WEIGHT
         dense = passage.unit_vectors @ query if passage.unit_vectors is not None else None
+        subject = context | self._opening_subject(passage)
         for number, unit in enumerate(passage.units):
             sentence = passage.text[unit.start : unit.end]
             unit.score = UNIT_DENSE_WEIGHT * float(dense[number]) if dense is not None else 0.0
-            unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence, context)
+            held = subject if number > 0 and points_back(sentence) else context
+            unit.score += UNIT_COVERAGE_WEIGHT * self.coverage(asked, sentence, held)
             if quantity and new_numbers(sentence, quantity):
                 unit.score += QUANTITY_BONUS

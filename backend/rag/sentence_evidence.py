@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 import re
 
+from backend.rag.reference import opening_subject, points_back
+
 FOCUS_WEIGHT = 3.0
 TOPIC_WEIGHT = 0.3
 FOCUS_REACH = 2
@@ -155,6 +157,9 @@ def evidence(question: str, sentences: list[str], topic: str = "") -> list[float
     held = [terms(s) | set(s) for s in sentences]  # single characters meet a one-character focus
     if not asked or not held:
         return [0.0] * len(sentences)
+    subject = terms(opening_subject(sentences[0]))
+    # a sentence that points back to the opening's subject ("本鱼…", "It …") holds it too
+    held = [h | subject if n and points_back(sentences[n]) else h for n, h in enumerate(held)]
     topical = terms(topic) | held[0]
     count = len(held)
     weights: dict[str, float] = {}

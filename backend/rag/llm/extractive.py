@@ -30,6 +30,7 @@ from backend.rag.answer_types import AnswerType, asked_type, holds_type, is_ques
 from backend.rag.language import detect_language
 from backend.rag.llm.generation import NOT_FOUND, AnswerRequest
 from backend.rag.passage import Passage, UnitScore
+from backend.rag.reference import opens_with_pronoun
 from backend.rag.sentence_evidence import evidence
 
 READ_PASSAGES = 3
@@ -59,8 +60,6 @@ EVIDENCE_WEIGHT = 0.5
 _ENDS_SENTENCE = re.compile(r"[。！？.!?；;:：…」』”\"')）]$")
 _LEADS_ON = re.compile(r"[:：]\s*$")
 _CONTINUES = re.compile(r"^\s*(——|—|–|-{2})")
-# A sentence that opens by pointing back ("他也以…", "It is also known as …")
-_POINTS_BACK = re.compile(r"^\s*(?:[他她它]们?|[这此该其])|^\s*(?:He|She|It|They|This|These)\b")
 _PARTS = re.compile(r"[？?；;]|(?:以及|并且|分别|and (?:what|when|where|who|how|which))")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}|\s*\S+?(?=\s|[\u3400-\u9fff]|$)|\s+")
 
@@ -166,7 +165,7 @@ def _antecedent(passage: Passage, unit: UnitScore, before: UnitScore | None) -> 
     """The sentence before, when this one opens with a pronoun or a demonstrative: it names
     what the pronoun stands for ("赵明远成为…" before "他也以68岁高龄…"), which a reader
     needs and a "who" question asks."""
-    if before is None or not _POINTS_BACK.match(_said(passage, unit)):
+    if before is None or not opens_with_pronoun(_said(passage, unit)):
         return None
     return None if is_heading(_said(passage, before)) else before
 

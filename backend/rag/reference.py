@@ -1,0 +1,43 @@
+"""What a sentence refers back to: the subject a passage opens with, and the sentences that
+point back to it.
+
+An encyclopedia entry names its subject once ("X，又称Y，为…的一种。", "X is a city in
+…") and then goes on about it with "本鱼分布于…", "该站位于…", "他曾…", "It feeds on …".
+Such a sentence is about the subject although it does not name it, so when sentences are
+weighed against a question that names the subject, it holds the subject as much as the
+opening does; otherwise the opening wins every question about the subject by its name
+alone, whatever the question asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence that opens with a pronoun ("他也以…", "It is also known as …"): a reader
+# needs what it stands for said beside it.
+PRONOUN = re.compile(r"^\s*(?:[他她它]们?|[这此该其])|^\s*(?:He|She|It|They|This|These)\b")
+# A sentence that opens by naming its subject's kind ("本鱼分布于…", "The species …"):
+# it is about the subject, and says what it is.
+KIND = re.compile(r"^\s*(?:本|The (?:species|city|company|building|band|film|book)\b)")
+# Where an opening's subject ends: the first comma, bracket, colon or copula after it.
+_SUBJECT_END = re.compile(r"[，,（(：:；;。.]|\s(?:is|was|are|were|has|had)\s|[是为]")
+SUBJECT_MAX = 30
+
+
+def opens_with_pronoun(sentence: str) -> bool:
+    return bool(PRONOUN.match(sentence))
+
+
+def points_back(sentence: str) -> bool:
+    """The sentence is about the subject named before it, by a pronoun or by its kind."""
+    return bool(PRONOUN.match(sentence) or KIND.match(sentence))
+
+
+def opening_subject(opening: str) -> str:
+    """The subject the opening sentence names first: what comes before its first comma,
+    bracket or copula ("异齿前肛鳗，又称…" -> "异齿前肛鳗"); nothing when that is long
+    (the opening is a sentence of the body, not a definition)."""
+    stripped = opening.strip()
+    end = _SUBJECT_END.search(stripped, 1)
+    head = stripped[: end.start()] if end else ""
+    return head if 0 < len(head) <= SUBJECT_MAX else ""

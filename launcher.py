@@ -5,6 +5,8 @@ can be shown), the system browser (--browser), or nothing (--headless)."""
 from __future__ import annotations
 
 import argparse
+import faulthandler
+import io
 import logging
 import os
 import signal
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.desktop import console
 
     console.configure()
+    dump_stacks_on_request()
     if not (args.headless or args.browser):
         from backend.desktop.gui import unavailable_reason
 
@@ -126,6 +129,17 @@ def serve(args: argparse.Namespace) -> int:
     server.wait()
     server.stop()
     return 1 if server.failed else 0
+
+
+def dump_stacks_on_request() -> None:
+    """SIGUSR1 prints every thread's stack to stderr (POSIX): where a start that hangs is
+    stuck, without stopping it."""
+    if not hasattr(signal, "SIGUSR1"):
+        return
+    try:
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return  # stderr without a file descriptor
 
 
 def log_to_file(args: argparse.Namespace) -> None:

@@ -325,7 +325,7 @@ def window(
         try:
             window_id, visible = wait_window(xenv, started, app)
             metrics["window_visible_s"] = round(visible, 2)
-            metrics["ui_ready_s"] = round(wait_log(log, "timing: ui loaded", started, 60), 2)
+            metrics["ui_ready_s"] = round(wait_log(log, "timing: ui loaded", started, 60, app), 2)
             time.sleep(4)  # let the UI fetch its lists and paint
             metrics["window_rss_mb"] = round(tree_rss(app.pid) / 1e6, 1)
             shot = subprocess.run(
@@ -410,12 +410,16 @@ def wait_window(
     raise AssertionError("no window within 30 s")
 
 
-def wait_log(log: Path, marker: str, started: float, timeout: float) -> float:
+def wait_log(
+    log: Path, marker: str, started: float, timeout: float, app: subprocess.Popen[bytes]
+) -> float:
     while time.monotonic() - started < timeout:
         if marker in log.read_text(errors="replace"):
             return time.monotonic() - started
         time.sleep(0.05)
-    raise AssertionError(f"{marker!r} not logged: {log.read_text()[-2000:]}")
+    app.send_signal(signal.SIGUSR1)  # the launcher prints every thread's stack: where it hangs
+    time.sleep(2)
+    raise AssertionError(f"{marker!r} not logged: {log.read_text(errors='replace')[-8000:]}")
 
 
 def tree_rss(pid: int) -> int:

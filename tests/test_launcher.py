@@ -114,6 +114,21 @@ def test_sigterm_stops_the_headless_server_cleanly(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "wowrag.sqlite3-wal").exists()  # SQLite was closed
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
+def test_sigusr1_prints_every_threads_stack_and_the_server_goes_on(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data")
+    try:
+        server.process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while "Current thread" not in server.output(400) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        printed = server.output(400)
+        assert "Current thread" in printed and "launcher.py" in printed, printed
+        assert server.client.get("/api/health").status_code == 200
+    finally:
+        assert server.stop() == 0
+
+
 def test_any_free_port_prefers_the_data_dirs_last_one(tmp_path: Path) -> None:
     from backend.desktop.server import bind_again
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from backend.rag.fusion import Evidence, Stages
 from backend.rag.language import detect_language
-from backend.rag.vectors.store import ChunkHit, PassageHit
+from backend.rag.vectors.store import ChunkHit, PassageHit, VectorStore
 
 DENSE_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.6
@@ -51,3 +51,18 @@ def passage_evidence(hits: list[PassageHit]) -> list[Evidence]:
         return []
     floor = min(h.score for h in hits)
     return [Evidence("passage", PASSAGE_WEIGHT, {h.id: h.score - floor for h in hits})]
+
+
+def e5_cosines(
+    store: VectorStore, e5: list[PassageHit], point_ids: list[str], depth: int
+) -> dict[str, float]:
+    """Each chunk's e5 cosine. A chunk the e5 list (searched `depth` deep) left out although
+    it has a passage vector ranks below the whole list: its cosine is at most the list's
+    last, which is what it gets, so that relevance.py judges it by e5 like any other
+    instead of by the light model alone as if the background pass had not reached it."""
+    scores = {h.id: h.score for h in e5}
+    left_out = [point for point in point_ids if point not in scores]
+    if not left_out or len(e5) < depth:
+        return scores  # a short list (or none) holds every chunk that has a vector
+    last = min(scores.values())
+    return scores | dict.fromkeys(store.with_passage_vectors(left_out), last)

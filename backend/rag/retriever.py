@@ -28,7 +28,7 @@ import numpy as np
 from backend.rag.bounded_cache import BoundedCache
 from backend.rag.constraints import constraints, unheld
 from backend.rag.embedder import Embedder
-from backend.rag.evidence_lists import passage_evidence, ranked_lists
+from backend.rag.evidence_lists import e5_cosines, passage_evidence, ranked_lists
 from backend.rag.fusion import (
     ALL_STAGES,
     BOILERPLATE_PENALTY,
@@ -139,8 +139,10 @@ class HybridRetriever:
             # same knowledge base always gives the same sources.
             key=lambda p: (-round(p.score, 9), p.point_id),
         )[:top_k]
-        e5_scores = {h.id: h.score for h in e5}
-        e5_crowd = crowd_of(list(e5_scores.values()), E5_CROWD_PRIOR) if e5 else 0.0
+        e5_scores = e5_cosines(
+            self.store, e5, [p.point_id for p in ranked], max(candidates(top_k), CROWD_MIN)
+        )
+        e5_crowd = crowd_of([h.score for h in e5], E5_CROWD_PRIOR) if e5 else 0.0
         rare = self.rarity_weighted(terms, list(texts.values()))
         for passage in ranked:
             passage.rare_coverage = self.coverage(rare, texts[passage.point_id])

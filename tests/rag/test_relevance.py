@@ -8,7 +8,6 @@ from backend.rag.passage import Passage, UnitScore
 from backend.rag.relevance import (
     CROSS_LANGUAGE_MIN_STANDOUT,
     E5_CROSS_LANGUAGE_MIN,
-    E5_SAME_LANGUAGE_MIN_STANDOUT,
     SAME_LANGUAGE_MIN,
     judge,
     relevance,
@@ -48,17 +47,22 @@ def _with_e5(passage: Passage, standout: float, crowd: float = 0.8) -> Passage:
     return passage
 
 
-def test_threshold_with_e5_same_language_needs_the_passage_to_stand_out_on_e5_too():
+def test_threshold_with_e5_same_language_weighs_e5_and_the_light_model_together():
     text = "The library lends books for 21 days."
     question = "How long can I keep a library book?"
-    # Shares the question's words (the light model's relevance is high) but e5 finds it
-    # no closer than the crowd: the words were the question's, not an answer.
-    wordy = _with_e5(_passage(text, dense=0.55, coverage=0.6, crowd=0.25), standout=0.0)
+    # Shares the question's words (the light model's relevance is high) but e5 puts it
+    # below the crowd: the words were the question's, not an answer.
+    wordy = _with_e5(_passage(text, dense=0.55, coverage=0.6, crowd=0.25), standout=-0.05)
     assert relevance(wordy) >= SAME_LANGUAGE_MIN
     assert judge(question, [wordy]).verdict == "not_found"
-    apart = _passage(text, dense=0.55, coverage=0.6, crowd=0.25)
-    apart = _with_e5(apart, standout=E5_SAME_LANGUAGE_MIN_STANDOUT * 2)
+    apart = _with_e5(_passage(text, dense=0.55, coverage=0.6, crowd=0.25), standout=0.05)
     assert judge(question, [apart]).verdict == "answer"
+    # Few shared words (refused by the light model alone) but e5 finds it far closer than
+    # the crowd: the answer says it in other words.
+    reworded = _passage(text, dense=0.35, coverage=0.1, crowd=0.25)
+    assert relevance(reworded) < SAME_LANGUAGE_MIN
+    assert judge(question, [_with_e5(reworded, standout=0.10)]).verdict == "answer"
+    assert judge(question, [_with_e5(reworded, standout=0.0)]).verdict == "not_found"
 
 
 def test_threshold_with_e5_across_languages_lets_e5_carry_a_weak_light_model():
@@ -66,10 +70,10 @@ def test_threshold_with_e5_across_languages_lets_e5_carry_a_weak_light_model():
     question = "How long can I keep a library book?"
     weak = 0.30 + CROSS_LANGUAGE_MIN_STANDOUT / 2  # refused by the light model alone
     assert judge(question, [_passage(text, weak, 0.0, crowd=0.30)]).verdict == "not_found"
-    e5_found = _with_e5(_passage(text, weak, 0.0, crowd=0.30), E5_CROSS_LANGUAGE_MIN)
+    e5_found = _with_e5(_passage(text, weak, 0.0, crowd=0.30), E5_CROSS_LANGUAGE_MIN * 4)
     assert judge(question, [e5_found]).verdict == "answer"
-    e5_flat = _with_e5(_passage(text, 0.30 + CROSS_LANGUAGE_MIN_STANDOUT * 1.5, 0.0, 0.30), 0.0)
-    assert judge(question, [e5_flat]).verdict == "not_found"
+    e5_below = _with_e5(_passage(text, 0.30 + CROSS_LANGUAGE_MIN_STANDOUT * 1.5, 0.0, 0.30), -0.05)
+    assert judge(question, [e5_below]).verdict == "not_found"
 
 
 def test_not_found_has_no_sources_and_says_so_in_the_question_language():

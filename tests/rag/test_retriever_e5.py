@@ -106,3 +106,25 @@ def test_the_relevance_crowd_is_the_light_models_candidates_alone():
     a = with_e5.retrieve("How long can I borrow a book?", None, top_k=3)
     b = without.retrieve("How long can I borrow a book?", None, top_k=3)
     assert a[0].crowd == b[0].crowd
+
+
+class _VectorsOf:
+    def __init__(self, having: set[str]) -> None:
+        self.having, self.asked = having, []  # type: ignore[var-annotated]
+
+    def with_passage_vectors(self, point_ids: list[str]) -> set[str]:
+        self.asked.append(list(point_ids))
+        return self.having & set(point_ids)
+
+
+def test_a_chunk_e5_left_out_though_it_has_a_vector_gets_at_most_the_lists_last_cosine():
+    from backend.rag.evidence_lists import e5_cosines
+
+    listed = [PassageHit("x", 0.90, {}), PassageHit("y", 0.84, {})]
+    store = _VectorsOf({"a"})
+    cosines = e5_cosines(store, listed, ["x", "a", "b"], depth=2)  # type: ignore[arg-type]
+    # "a" has a vector but ranked below the list; "b" has none (the pass has not reached it)
+    assert cosines == {"x": 0.90, "y": 0.84, "a": 0.84}
+    # A list shorter than its depth holds every chunk that has a vector: nothing to ask.
+    assert e5_cosines(store, listed, ["x", "a"], depth=40) == {"x": 0.90, "y": 0.84}  # type: ignore[arg-type]
+    assert store.asked == [["a", "b"]]

@@ -79,9 +79,12 @@ def test_a_pass_gives_every_chunk_its_passage_vector_and_search_finds_it(
     try:
         fill(store, light)
         assert store.passage_counts() == (0, 5)
+        pending = [p.id for p in store.missing_passages(10)]
+        assert len(pending) == 5 and store.with_passage_vectors(pending) == set()
         seen: list[Progress] = []
         final = PassagePass(store, e5, batch=2, on_progress=seen.append).run()
         assert final.finished and store.passage_counts() == (5, 5)
+        assert store.with_passage_vectors(pending[:3]) == set(pending[:3])
         assert [p.done for p in seen] == [2, 4, 5] and seen[-1].eta_s == 0
         question = e5.query(["员工的餐补每天多少钱？"])[0]
         hits = store.search_passages(question, ["kb1"], 3)

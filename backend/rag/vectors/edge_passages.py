@@ -40,6 +40,15 @@ class EdgePassages:
             for p in self._shard.query(request)
         ]
 
+    def with_passage_vectors(self, point_ids: list[str]) -> set[str]:
+        q = self._q
+        ids = q.HasIdCondition({uuid.UUID(p) for p in point_ids})
+        having = q.Filter(must=[ids, q.HasVectorCondition(PASSAGE)])
+        records, _ = self._shard.scroll(q.ScrollRequest(
+            limit=len(point_ids), filter=having, with_payload=False, with_vector=False
+        ))
+        return {str(r.id) for r in records}
+
     def missing_passages(self, limit: int) -> list[PendingPassage]:
         q = self._q
         records, _ = self._shard.scroll(q.ScrollRequest(

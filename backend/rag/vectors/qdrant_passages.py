@@ -41,6 +41,20 @@ class QdrantPassages:
             PassageHit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points
         ]
 
+    def with_passage_vectors(self, point_ids: list[str]) -> set[str]:
+        if not self.has_passages or not point_ids:
+            return set()
+        m = self._m
+        having = m.Filter(
+            must=[m.HasIdCondition(has_id=point_ids), m.HasVectorCondition(has_vector=PASSAGE)]
+        )
+        with self._lock:
+            records, _ = self._client.scroll(
+                COLLECTION, scroll_filter=having, limit=len(point_ids), with_payload=False,
+                with_vectors=False,
+            )
+        return {str(r.id) for r in records}
+
     def missing_passages(self, limit: int) -> list[PendingPassage]:
         if not self.has_passages:
             return []

@@ -187,6 +187,10 @@ class VectorStore(Protocol):
         """Chunks by cosine of their passage vector (only chunks that have one)."""
         ...
 
+    def with_passage_vectors(self, point_ids: list[str]) -> set[str]:
+        """Which of these chunks have a passage vector."""
+        ...
+
     def missing_passages(self, limit: int) -> list[PendingPassage]:
         """Up to `limit` chunks without a passage vector: the re-embedding pass's work."""
         ...

@@ -70,7 +70,7 @@ def test_threshold_with_e5_across_languages_lets_e5_carry_a_weak_light_model():
     question = "How long can I keep a library book?"
     weak = 0.30 + CROSS_LANGUAGE_MIN_STANDOUT / 2  # refused by the light model alone
     assert judge(question, [_passage(text, weak, 0.0, crowd=0.30)]).verdict == "not_found"
-    e5_found = _with_e5(_passage(text, weak, 0.0, crowd=0.30), E5_CROSS_LANGUAGE_MIN * 4)
+    e5_found = _with_e5(_passage(text, weak, 0.0, crowd=0.30), E5_CROSS_LANGUAGE_MIN)
     assert judge(question, [e5_found]).verdict == "answer"
     e5_below = _with_e5(_passage(text, 0.30 + CROSS_LANGUAGE_MIN_STANDOUT * 1.5, 0.0, 0.30), -0.05)
     assert judge(question, [e5_below]).verdict == "not_found"

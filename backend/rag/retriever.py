@@ -139,9 +139,9 @@ class HybridRetriever:
             # same knowledge base always gives the same sources.
             key=lambda p: (-round(p.score, 9), p.point_id),
         )[:top_k]
-        e5_scores = e5_cosines(
-            self.store, e5, [p.point_id for p in ranked], max(candidates(top_k), CROWD_MIN)
-        )
+        # relevance.py judges the first passage: only its cosine is looked up when left out
+        judged = [p.point_id for p in ranked[:1]]
+        e5_scores = e5_cosines(self.store, e5, judged, max(candidates(top_k), CROWD_MIN))
         e5_crowd = crowd_of([h.score for h in e5], E5_CROWD_PRIOR) if e5 else 0.0
         rare = self.rarity_weighted(terms, list(texts.values()))
         for passage in ranked:

@@ -6,7 +6,10 @@ An encyclopedia entry names its subject once ("X，又称Y，为…的一种。"
 Such a sentence is about the subject although it does not name it, so when sentences are
 weighed against a question that names the subject, it holds the subject as much as the
 opening does; otherwise the opening wins every question about the subject by its name
-alone, whatever the question asks.
+alone, whatever the question asks. Chinese drops a subject the reader knows
+("属于底栖鱼类，在…生活，以…为食。"), so a Chinese sentence counts as pointing back too;
+in process (1,200 questions a case) CMRC stated .833 -> .849, XQuAD zh .818 -> .813, the
+English and cross-lingual cases unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ KIND = re.compile(r"^\s*(?:本|The (?:species|city|company|building|band|film|bo
 # Where an opening's subject ends: the first comma, bracket, colon or copula after it.
 _SUBJECT_END = re.compile(r"[，,（(：:；;。.]|\s(?:is|was|are|were|has|had)\s|[是为]")
 SUBJECT_MAX = 30
+# A sentence that opens in Chinese: it may drop its subject, so it may be about the opening's.
+_HAN = re.compile(r"^\s*[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def opens_with_pronoun(sentence: str) -> bool:
@@ -29,8 +34,10 @@ def opens_with_pronoun(sentence: str) -> bool:
 
 
 def points_back(sentence: str) -> bool:
-    """The sentence is about the subject named before it, by a pronoun or by its kind."""
-    return bool(PRONOUN.match(sentence) or KIND.match(sentence))
+    """The sentence is about the subject named before it: by a pronoun or by its kind, or,
+    in Chinese, which drops a subject the reader knows ("属于底栖鱼类，以…为食。"), by
+    naming none."""
+    return bool(PRONOUN.match(sentence) or KIND.match(sentence) or _HAN.match(sentence))
 
 
 def opening_subject(opening: str) -> str:

@@ -12,26 +12,30 @@ from backend.rag.sentence_evidence import evidence
 from backend.rag.sparse import KeywordEncoder
 from backend.rag.vectors.store import ChunkHit, SearchQuery
 
-OPENING = "青岩鸟，又称山岩雀，为雀形目的一种。"
-POINTING = "本鸟主要分布于山地森林。"
-ELSEWHERE = "山地森林中也分布着别的鸟。"
+OPENING = "The greyfin is a small fish of the reef family."
+POINTING = "It can live in deep water."
+ELSEWHERE = "Other fish also live in deep water."
+QUESTION = "Where does the greyfin live?"
 
 
 def test_the_opening_subject_is_what_the_first_sentence_names_before_its_comma_or_copula():
-    assert opening_subject(OPENING) == "青岩鸟"
+    assert opening_subject("青岩鸟，又称山岩雀，为雀形目的一种。") == "青岩鸟"
+    assert opening_subject(OPENING) == "The greyfin"
     assert opening_subject("Lakeside is a market town on the river.") == "Lakeside"
     assert opening_subject("The bridge over the river opened after seven years of work.") == ""
 
 
-def test_a_pronoun_or_the_subjects_kind_points_back():
-    assert points_back(POINTING) and points_back("It feeds on small fish.")
-    assert points_back("该站为地下车站。") and not points_back(ELSEWHERE)
+def test_a_pronoun_the_subjects_kind_or_a_chinese_sentence_points_back():
+    assert points_back(POINTING) and points_back("The species feeds on small fish.")
+    assert not points_back(ELSEWHERE)
+    # Chinese drops a subject the reader knows: a sentence that names none is about it
+    assert points_back("本鸟主要分布于山地森林。") and points_back("属于底栖鱼类，以小鱼为食。")
     # only a pronoun needs its referent said beside it
-    assert opens_with_pronoun("他曾任校长。") and not opens_with_pronoun(POINTING)
+    assert opens_with_pronoun("他曾任校长。") and not opens_with_pronoun("本鸟分布于山地。")
 
 
 def test_sentence_evidence_a_sentence_pointing_back_holds_the_subject():
-    weighed = evidence("青岩鸟分布在哪里？", [OPENING, POINTING, ELSEWHERE])
+    weighed = evidence(QUESTION, [OPENING, POINTING, ELSEWHERE])
     assert weighed[1] > weighed[2]
 
 
@@ -64,6 +68,6 @@ def test_retriever_sentence_score_a_sentence_pointing_back_holds_the_subject():
         units.append([len(text), len(text) + len(sentence)])
         text += sentence
     retriever = HybridRetriever(_OneChunkStore(text, units), _FlatEmbedder(), KeywordEncoder())  # type: ignore[arg-type]
-    (passage,) = retriever.retrieve("青岩鸟分布在哪里？", None, top_k=1)
+    (passage,) = retriever.retrieve(QUESTION, None, top_k=1)
     scores = [unit.score for unit in passage.units]
     assert scores[1] > scores[2]

@@ -19,9 +19,9 @@ import re
 # A sentence that opens with a pronoun ("他也以…", "It is also known as …"): a reader
 # needs what it stands for said beside it.
 PRONOUN = re.compile(r"^\s*(?:[他她它]们?|[这此该其])|^\s*(?:He|She|It|They|This|These)\b")
-# A sentence that opens by naming its subject's kind ("本鱼分布于…", "The species …"):
-# it is about the subject, and says what it is.
-KIND = re.compile(r"^\s*(?:本|The (?:species|city|company|building|band|film|book)\b)")
+# An English sentence that opens by naming its subject's kind ("The species …"). Chinese
+# needs no such list: every Chinese opening counts ("本鱼分布于…", or no subject at all).
+KIND = re.compile(r"^\s*The (?:species|city|company|building|band|film|book)\b")
 # Where an opening's subject ends: the first comma, bracket, colon or copula after it.
 _SUBJECT_END = re.compile(r"[，,（(：:；;。.]|\s(?:is|was|are|were|has|had)\s|[是为]")
 SUBJECT_MAX = 30

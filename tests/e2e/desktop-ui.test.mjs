@@ -129,6 +129,14 @@ describe('wow-rag web UI in the desktop window', () => {
     await page.locator(tid('settings-open')).click()
     const dir = page.locator(tid('settings-data-dir'))
     await dir.waitFor()
+    // The bridge's folder shows until /api/info answers; then the server's own must show.
+    await page
+      .waitForFunction(
+        ([selector, want]) => document.querySelector(selector)?.textContent?.trim() === want,
+        [tid('settings-data-dir'), backend.dataDir],
+        { timeout: 10_000 },
+      )
+      .catch(() => {})
     assert.equal(await dir.innerText(), backend.dataDir)
     await page.locator(tid('settings-open-data-dir')).click()
     await page.waitForFunction(() => window.__desktopCalls.some((c) => c[0] === 'open_data_dir'))

@@ -68,6 +68,33 @@ def test_chinese_closing_quotes_and_brackets_stay_with_their_sentence(
     assert sentences(line) == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("他来了。2011年他走了。", ["他来了。", "2011年他走了。"]),
+        ("真好！3个人都来了？5人。", ["真好！", "3个人都来了？", "5人。"]),
+        ("他说：“好。”2011年走了。", ["他说：“好。”", "2011年走了。"]),
+    ],
+)  # fmt: skip
+def test_a_chinese_end_mark_before_a_digit_ends_the_sentence(
+    line: str, expected: list[str]
+) -> None:
+    assert sentences(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("学会以「保护环境。」为宗旨。后来改名。", ["学会以「保护环境。」为宗旨。", "后来改名。"]),
+        ("书中写道“天下大乱！”这一句。作者是他。", ["书中写道“天下大乱！”这一句。", "作者是他。"]),
+    ],
+)  # fmt: skip
+def test_a_quotation_embedded_in_a_clause_does_not_end_the_sentence(
+    line: str, expected: list[str]
+) -> None:
+    assert sentences(line) == expected
+
+
 def test_chinese_and_english_sentences_in_one_line_are_parted() -> None:
     line = "传输层提供端到端通信。TCP is reliable. UDP is not! 对吗？"
     assert sentences(line) == [

@@ -30,3 +30,11 @@ class BoundedCache(Generic[K, V]):
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
         return value
+
+    def offer(self, key: K, value: V) -> None:
+        """Keep a value computed elsewhere (cheaper there) unless one is already kept."""
+        with self._lock:
+            if key not in self._values:
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)

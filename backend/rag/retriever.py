@@ -122,6 +122,7 @@ class HybridRetriever:
         e5_listed = e5[: candidates(top_k)]
         hits += self.e5_finds(query, hits, e5_listed)
         texts = {hit.id: keyword_text(*labels(hit), hit.text) for hit in hits}
+        self.remember_terms(hits, texts)
         terms = self.weighted_terms(question, stages.identifiers, list(texts.values()))
         coverage = {point: self.coverage(terms, text) for point, text in texts.items()}
         fused = fuse(
@@ -210,6 +211,14 @@ class HybridRetriever:
         """BM25 terms plus five-letter prefixes of English words, so that 'employees' and
         'employed' meet even where the stemmer parts them."""
         return self._terms(text)
+
+    def remember_terms(self, hits: list[ChunkHit], texts: dict[str, str]) -> None:
+        """Keep the keys of each hit whose stored keyword terms came along: the same BM25
+        terms `_lexical_keys` would tokenize the chunk's keyword text again for."""
+        for hit in hits:
+            if hit.keyword_terms is not None:
+                text = texts[hit.id]
+                self._terms.offer(text, hit.keyword_terms | word_prefixes(text))
 
     def _lexical_keys(self, text: str) -> frozenset[int | str]:
         keys: set[int | str] = set(self.keywords.terms(text))

@@ -152,6 +152,42 @@ def test_chunks_found_by_another_list_are_scored_as_the_search_scores_its_own(
     assert store.hits_among(query, []) == []
 
 
+def test_hits_carry_the_terms_of_their_stored_keyword_vector(store, embedder, keywords):
+    """Each hit, from the search or from hits_among, comes with the term ids that the
+    keyword encoder gives its keyword text, so that the retriever need not tokenize it."""
+    query = SearchQuery(
+        dense=embedder.embed([QUESTION])[0],
+        keywords=keywords.query(QUESTION),
+        kb_ids=None,
+        limit=10,
+    )
+    searched = store.search(query)
+    among = store.hits_among(query, [h.id for h in searched])
+    for hit in [*searched, *among]:
+        text = keyword_text(hit.payload["filename"], hit.payload.get("heading", ""), hit.text)
+        assert hit.keyword_terms == frozenset(keywords.terms(text)), hit.payload["doc_id"]
+
+
+def test_the_retriever_does_not_tokenize_a_chunk_whose_terms_came_along(
+    store, embedder, keywords
+):
+    tokenized: list[str] = []
+
+    class Counting(KeywordEncoder):
+        def terms(self, text: str) -> set[int]:
+            tokenized.append(text)
+            return super().terms(text)
+
+    retriever = HybridRetriever(store, embedder, Counting())
+    passages = retriever.retrieve(QUESTION, ["kb1"], top_k=3)
+    assert passages[0].doc_id == "needle"
+    chunks = {keyword_text("notes.md", "", NEEDLE)} | {
+        keyword_text(f"doc{number}.md", "", text) for number, text in enumerate(DISTRACTORS)
+    }
+    assert any(text.endswith(NEEDLE) for text in tokenized)  # its sentence is still read
+    assert not chunks & set(tokenized)
+
+
 def test_delete_document_and_kb(store):
     store.delete_document("needle")
     assert store.count("needle") == 0

@@ -31,6 +31,7 @@ from backend.rag.vectors.store import (
     ChunkPoint,
     SearchQuery,
     in_rrf_order,
+    keyword_terms,
 )
 
 COLLECTION = "chunks"
@@ -140,8 +141,9 @@ class EdgeVectorStore(EdgePassages):
         (BM25), each `depth` deep, every hit carrying both scores, so that the retriever
         fuses the ranked lists with its own weights. A hit found by one side gets the
         other side's score from a second, exact query limited to the ids (0 if none).
-        Hits come without their vectors (turning them into Python objects cost more than
-        the search at 1k chunks)."""
+        Hits come without their sentence vectors (turning them into Python objects cost
+        more than the search at 1k chunks) but with their keyword terms (a tenth of a
+        millisecond for forty hits, against 0.3 ms to tokenize each chunk again)."""
         q = self._q
         flt = self._match("kb_id", query.kb_ids) if query.kb_ids else None
         exact = q.SearchParams(exact=True)
@@ -164,7 +166,7 @@ class EdgeVectorStore(EdgePassages):
                 filter=where,
                 params=params,
                 with_payload=payload,
-                with_vector=False,
+                with_vector=[KEYWORDS] if payload else False,
             )
             return list(self._shard.query(request))
 
@@ -172,15 +174,18 @@ class EdgeVectorStore(EdgePassages):
             return q.Filter(must=[q.HasIdCondition(ids)])
 
         payloads: dict[Any, dict[str, Any]] = {}
+        terms: dict[Any, frozenset[int] | None] = {}
         maxsim: dict[Any, float] = {}
         bm25: dict[Any, float] = {}
         if query.dense_search:
             for p in run(dense, depth, flt, True):
                 payloads[p.id] = dict(p.payload or {})
+                terms[p.id] = _keyword_terms(p)
                 maxsim[p.id] = self._codec.similarity(p.score, question)
         if sparse is not None:
             for p in run(sparse, depth, flt, True):
                 payloads.setdefault(p.id, dict(p.payload or {}))
+                terms.setdefault(p.id, _keyword_terms(p))
                 bm25[p.id] = float(p.score)
             missing = set(payloads) - set(maxsim)
             if missing:
@@ -198,6 +203,7 @@ class EdgeVectorStore(EdgePassages):
                     payload,
                     maxsim.get(point, 0.0),
                     keywords=bm25.get(point, 0.0),
+                    keyword_terms=terms[point],
                 )
                 for point, payload in payloads.items()
             ]
@@ -221,7 +227,7 @@ class EdgeVectorStore(EdgePassages):
                 filter=among,
                 params=q.SearchParams(exact=True),
                 with_payload=payload,
-                with_vector=False,
+                with_vector=[KEYWORDS] if payload else False,
             )
             return list(self._shard.query(request))
 
@@ -242,6 +248,7 @@ class EdgeVectorStore(EdgePassages):
                     dict(p.payload or {}),
                     maxsim,
                     keywords=bm25.get(str(p.id), 0.0),
+                    keyword_terms=_keyword_terms(p),
                 )
             )
         return sorted(hits, key=lambda h: h.id)
@@ -262,3 +269,7 @@ class EdgeVectorStore(EdgePassages):
         with self._lock:
             self._shard.flush()
             self._shard.close()
+
+
+def _keyword_terms(point: Any) -> frozenset[int] | None:
+    return keyword_terms((point.vector or {}).get(KEYWORDS))

@@ -30,6 +30,7 @@ from backend.rag.vectors.store import (
     ChunkPoint,
     SearchQuery,
     in_rrf_order,
+    keyword_terms,
 )
 
 
@@ -162,7 +163,7 @@ class QdrantClientVectorStore(QdrantPassages):
             return int(self._client.count(COLLECTION, count_filter=flt, exact=True).count)
 
     def _candidates(self, vector: Any, using: str, flt: Any, depth: int) -> list[Any]:
-        """One ranked list of candidates, with payloads and sentence vectors."""
+        """One ranked list of candidates, with payloads, sentence vectors and keyword terms."""
         return self._client.query_points(
             COLLECTION,
             query=vector,
@@ -170,7 +171,7 @@ class QdrantClientVectorStore(QdrantPassages):
             query_filter=flt,
             limit=depth,
             with_payload=True,
-            with_vectors=[DENSE],
+            with_vectors=[DENSE, KEYWORDS],
         ).points
 
     def search(self, query: SearchQuery) -> list[ChunkHit]:
@@ -221,6 +222,7 @@ class QdrantClientVectorStore(QdrantPassages):
             dense=maxsim,
             unit_vectors=units if len(units) else None,
             keywords=bm25.get(str(point.id), 0.0),
+            keyword_terms=keyword_terms(vectors.get(KEYWORDS)),
         )
 
     def hits_among(self, query: SearchQuery, point_ids: list[str]) -> list[ChunkHit]:

@@ -108,10 +108,18 @@ class ChunkHit:
     dense: float
     unit_vectors: np.ndarray | None = None
     keywords: float = 0.0  # the question's BM25 score for this chunk; 0 if no term matched
+    # the term ids of its stored keyword vector (sparse.keyword_text's terms), when the
+    # store sent them along: the retriever need not tokenize the chunk again
+    keyword_terms: frozenset[int] | None = None
 
     @property
     def text(self) -> str:
         return str(self.payload.get("text", ""))
+
+
+def keyword_terms(vector: Any) -> frozenset[int] | None:
+    """The term ids of a stored keyword vector as a store returns it (None if absent)."""
+    return None if vector is None else frozenset(int(i) for i in vector.indices)
 
 
 def in_rrf_order(hits: list[ChunkHit]) -> list[ChunkHit]:

